@@ -1,0 +1,137 @@
+// The one contract every backend implements. Rules and the training engine are written
+// against this interface only: tensors are opaque handles, never pointers or typed arrays,
+// so the tfjs-wasm fallback (which holds tfjs tensors) and the reference backend (float64
+// arrays) run the same code as the wasm-simd backend.
+
+export type BackendName = 'wasm-simd' | 'tfjs-wasm' | 'reference';
+export type Precision = 'f32' | 'f64';
+
+/** Activations with a kernel of their own. `param` is the negative slope for leaky-relu. */
+export type Activation = 'linear' | 'relu' | 'leaky-relu' | 'tanh' | 'sigmoid' | 'softplus';
+export const ACTIVATIONS: readonly Activation[] = ['linear', 'relu', 'leaky-relu', 'tanh', 'sigmoid', 'softplus'];
+
+/**
+ * Where a tensor lives. `persistent` tensors (weights, rule state, per-batch-size
+ * workspaces) stay until disposed. `scratch` tensors are released together by
+ * `resetScratch()`; using one afterwards is an error, never a read of reused memory.
+ */
+export type Scope = 'persistent' | 'scratch';
+
+/** Opaque handle to a row-major `rows × cols` matrix owned by one backend. */
+export interface Tensor {
+  readonly rows: number;
+  readonly cols: number;
+  /** Which backend made it, for error messages and for catching handles passed to the wrong backend. */
+  readonly backend: BackendName;
+}
+
+export interface GemmOptions {
+  /** Use Aᵀ in place of A. */
+  transA?: boolean;
+  /** Use Bᵀ in place of B. */
+  transB?: boolean;
+  /** Default 1. */
+  alpha?: number;
+  /** Default 0: C is overwritten (and may hold garbage, even NaN, beforehand). */
+  beta?: number;
+}
+
+export interface AdamParams {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** 1 − β1ᵗ and 1 − β2ᵗ; pass 1 and 1 for Adam without bias correction. */
+  correction1: number;
+  correction2: number;
+}
+
+/**
+ * A compute backend. Every op writes into a caller-provided output tensor and checks shapes;
+ * outputs may alias inputs only where an op says so (elementwise ops allow `out === a`).
+ * Ops never allocate, so a training step that allocated its workspaces once runs allocation-free.
+ */
+export interface Backend {
+  readonly name: BackendName;
+  /** The build that runs: 'simd' | 'relaxed-simd' for wasm-simd, 'tfjs-wasm-simd' | 'tfjs-wasm' for tfjs, 'f64' for reference. */
+  readonly build: string;
+  readonly precision: Precision;
+
+  // ---------------------------------------------------------------- memory
+  /** A zero-filled tensor. */
+  zeros(rows: number, cols: number, scope?: Scope): Tensor;
+  /** A tensor holding `data` (row-major, length rows·cols). */
+  fromArray(rows: number, cols: number, data: ArrayLike<number>, scope?: Scope): Tensor;
+  /** Copy of the tensor's contents. */
+  read(t: Tensor): Float32Array | Float64Array;
+  /** Overwrite the tensor's contents with `data` (length rows·cols). */
+  write(t: Tensor, data: ArrayLike<number>): void;
+  /** dst ← src (same shape). */
+  copy(src: Tensor, dst: Tensor): void;
+  /** Release a persistent tensor; using it afterwards is an error. */
+  dispose(t: Tensor): void;
+  /** Release every scratch tensor at once. */
+  resetScratch(): void;
+  /** Bytes held by live tensors (for memory reports). */
+  bytesInUse(): number;
+
+  // ---------------------------------------------------------------- linear algebra
+  /** C ← alpha·op(A)·op(B) + beta·C, op(X) = X or Xᵀ. transA and transB together are not supported. C must not alias A or B. */
+  gemm(a: Tensor, b: Tensor, c: Tensor, opts?: GemmOptions): void;
+  /** out[i,j] ← x[i,j] + bias[0,j]; bias is 1 × cols. out may alias x. */
+  addRowVector(x: Tensor, bias: Tensor, out: Tensor): void;
+  /** out[0,j] ← alpha·Σᵢ x[i,j] + beta·out[0,j] (the bias-gradient reduce); out is 1 × cols. */
+  sumRows(x: Tensor, out: Tensor, alpha?: number, beta?: number): void;
+
+  // ---------------------------------------------------------------- activations
+  /** out ← f(x). `param` is the negative slope of leaky-relu (default 0.01). out may alias x. */
+  activation(kind: Activation, x: Tensor, out: Tensor, param?: number): void;
+  /** out ← dy ⊙ f′(z), z the pre-activation. out may alias dy. */
+  activationGrad(kind: Activation, z: Tensor, dy: Tensor, out: Tensor, param?: number): void;
+
+  /**
+   * Numerically stable row softmax and cross-entropy against target distributions
+   * (one-hot or soft, rows summing to 1). probs ← softmax(logits); if `grad` is given,
+   * grad ← probs − targets (per sample, not divided by the batch size).
+   * Returns the mean over rows of −Σⱼ targets·log probs.
+   */
+  softmaxCrossEntropy(logits: Tensor, targets: Tensor, probs: Tensor, grad?: Tensor): number;
+
+  // ---------------------------------------------------------------- elementwise (out may alias an input)
+  /** out ← a ⊙ b */
+  mul(a: Tensor, b: Tensor, out: Tensor): void;
+  /** out ← a + b */
+  add(a: Tensor, b: Tensor, out: Tensor): void;
+  /** out ← a − b */
+  sub(a: Tensor, b: Tensor, out: Tensor): void;
+  /** y ← y + alpha·x */
+  axpy(alpha: number, x: Tensor, y: Tensor): void;
+  /** out ← alpha·x */
+  scale(x: Tensor, alpha: number, out: Tensor): void;
+  /** out ← min(max(x, lo), hi) */
+  clip(x: Tensor, lo: number, hi: number, out: Tensor): void;
+  /** out ← sign(x) ∈ {−1, 0, 1} */
+  sign(x: Tensor, out: Tensor): void;
+  /** t ← value everywhere */
+  fill(t: Tensor, value: number): void;
+  /** tr ← decay·tr + x (exponential spike-timing trace) */
+  traceDecay(tr: Tensor, x: Tensor, decay: number): void;
+  /** One Adam step on w from gradient g with moments m, v (all the same shape): w ← w − lr·m̂/(√v̂ + eps). */
+  adamStep(w: Tensor, g: Tensor, m: Tensor, v: Tensor, p: AdamParams): void;
+
+  // ---------------------------------------------------------------- reductions to the host
+  /** Index of the largest entry of each row (first one on ties). */
+  argmaxRows(x: Tensor): Int32Array;
+  /** Σ x² */
+  sumSquares(x: Tensor): number;
+  /** Σ a ⊙ b */
+  dot(a: Tensor, b: Tensor): number;
+}
+
+/** Raised for every misuse of a backend: bad shapes, freed or foreign handles, bad sizes. */
+export class BackendError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BackendError';
+  }
+}

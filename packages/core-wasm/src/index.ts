@@ -1,0 +1,17 @@
+export {
+  ACTIVATIONS, BackendError,
+  type Activation, type AdamParams, type Backend, type BackendName, type GemmOptions, type Precision, type Scope, type Tensor,
+} from './backend.js';
+export { activate, derivative, sigmoid, DEFAULT_LEAKY_SLOPE } from './activations.js';
+export { ReferenceBackend } from './reference/backend.js';
+export { registerBackend, listBackends, createBackend, type BackendFactory } from './registry.js';
+import { registerBackend } from './registry.js';
+import { ReferenceBackend } from './reference/backend.js';
+
+registerBackend({
+  name: 'reference',
+  priority: 0,
+  description: 'plain JavaScript, float64; the test oracle (slow)',
+  available: () => true,
+  create: async () => new ReferenceBackend(),
+});

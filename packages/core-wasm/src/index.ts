@@ -5,8 +5,12 @@ export {
 export { activate, derivative, sigmoid, DEFAULT_LEAKY_SLOPE } from './activations.js';
 export { ReferenceBackend } from './reference/backend.js';
 export { registerBackend, listBackends, createBackend, type BackendFactory } from './registry.js';
+export { createTfjsWasmBackend, configureTfjsWasm, tfjsWasmFactory } from './tfjs/factory.js';
+export type { TfjsWasmBackend } from './tfjs/backend.js';
+export type { TfjsWasmOptions, TfjsWasmBinary } from './tfjs/load.js';
 import { registerBackend } from './registry.js';
 import { ReferenceBackend } from './reference/backend.js';
+import { tfjsWasmFactory } from './tfjs/factory.js';
 
 registerBackend({
   name: 'reference',
@@ -15,3 +19,4 @@ registerBackend({
   available: () => true,
   create: async () => new ReferenceBackend(),
 });
+registerBackend(tfjsWasmFactory);

@@ -1,7 +1,7 @@
 export { createRng, type Rng } from './rng.js';
 export * from './data/index.js';
 export { VERSION } from './version.js';
-export { Network, NetworkError, validateSpec, type DenseLayer, type LayerSpec, type NetworkSpec, type OutputActivation, type Workspace } from './network/network.js';
+export { Network, NetworkError, validateNetworkSpec, type DenseLayer, type LayerSpec, type NetworkSpec, type OutputActivation, type Workspace } from './network/network.js';
 export { initMatrix, orthogonal, INITIALIZERS, type Initializer } from './network/init.js';
 export {
   registerRule, getRule, listRules, parseRuleOptions,

@@ -5,7 +5,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { z } from 'zod';
 import type { Backend } from '@plasticity/core-wasm';
-import { Network, validateSpec, type NetworkSpec } from '../network/network.js';
+import { Network, validateNetworkSpec, type NetworkSpec } from '../network/network.js';
 import { VERSION } from '../version.js';
 
 export const MODEL_FORMAT = 'plasticity-model';
@@ -80,7 +80,7 @@ export interface ModelInput {
 }
 
 export function makeModel(input: ModelInput): Model {
-  validateSpec(input.spec);
+  validateNetworkSpec(input.spec);
   const W = input.weights.W.map((w) => Float32Array.from(w));
   const b = input.weights.b.map((v) => Float32Array.from(v));
   const tensors: ModelMeta['weights']['tensors'] = [];
@@ -166,7 +166,7 @@ export function parseModel(jsonText: string, bin: Uint8Array, source = 'model'):
   const meta = parsed.data;
   const spec = specOf(meta);
   try {
-    validateSpec(spec);
+    validateNetworkSpec(spec);
   } catch (e) {
     throw new ModelError(`${source}: ${(e as Error).message}`);
   }

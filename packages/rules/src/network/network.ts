@@ -61,7 +61,7 @@ export class NetworkError extends Error {
   }
 }
 
-export function validateSpec(spec: NetworkSpec): void {
+export function validateNetworkSpec(spec: NetworkSpec): void {
   if (!Number.isInteger(spec.inputSize) || spec.inputSize < 1) {
     throw new NetworkError(`inputSize must be a positive integer, got ${spec.inputSize}`);
   }
@@ -106,7 +106,7 @@ export class Network {
 
   /** A freshly initialised network; biases start at zero. */
   static create(backend: Backend, spec: NetworkSpec, rng: Rng, init: Initializer = 'glorot-uniform'): Network {
-    validateSpec(spec);
+    validateNetworkSpec(spec);
     if (!INITIALIZERS.includes(init)) {
       throw new NetworkError(`unknown initializer '${init}'; expected one of ${INITIALIZERS.join(', ')}`);
     }
@@ -128,7 +128,7 @@ export class Network {
 
   /** A network holding the given weights (W_l row-major n_l × n_{l−1}, b_l length n_l). */
   static fromWeights(backend: Backend, spec: NetworkSpec, weights: { W: ArrayLike<number>[]; b: ArrayLike<number>[] }): Network {
-    validateSpec(spec);
+    validateNetworkSpec(spec);
     if (weights.W.length !== spec.layers.length || weights.b.length !== spec.layers.length) {
       throw new NetworkError(`expected ${spec.layers.length} weight matrices and bias vectors, got ${weights.W.length} and ${weights.b.length}`);
     }

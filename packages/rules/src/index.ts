@@ -18,6 +18,7 @@ export {
   MODEL_FORMAT, MODEL_VERSION, ModelError, makeModel, parseModel, serializeModel, weightsBytes, specOf, networkFromModel, modelFromNetwork,
   type Model, type ModelMeta, type ModelInput, type ModelWeights,
 } from './model/format.js';
+export { restoreModel, modelFromTraining, type RestoredModel } from './model/restore.js';
 export { saveModel, loadModel, writeDirAtomic, writeFileAtomic, MODEL_JSON, WEIGHTS_BIN } from './model/files.js';
 export { exportTfjs, saveTfjs, TFJS_WEIGHTS_FILE, type TfjsExport } from './model/tfjs-export.js';
 export { bpRule, faRule, dfaRule, signFaRule } from './rules/index.js';

@@ -66,6 +66,13 @@ export interface LearningRule<O extends object = object, S = unknown> {
   feedbackInputGrad?(net: Network, ws: Workspace, state: S, options: O): void;
   /** 'own'-forward rules: inference on ws (input set) leaving the prediction in ws.h[L−1]. */
   infer?(net: Network, ws: Workspace, state: S, options: O): void;
+  /**
+   * Tensors a saved model needs besides W and b for inference (e.g. visible biases of a
+   * symmetric net, adaptive thresholds), stored as extra tensors in weights.bin.
+   */
+  saveState?(net: Network, state: S, options: O): Record<string, { shape: number[]; data: Float32Array }>;
+  /** Rebuild the state from saved extra tensors (the counterpart of saveState). */
+  loadState?(net: Network, tensors: Record<string, { shape: number[]; data: Float32Array }>, options: O, rng: Rng): S;
   /** Release the backend tensors the state holds. */
   dispose?(net: Network, state: S): void;
 }

@@ -62,6 +62,8 @@ export type DatasetInfoMeta = NonNullable<ModelMeta['dataset']>;
 export interface ModelWeights {
   W: Float32Array[];
   b: Float32Array[];
+  /** Rule tensors a model needs beyond W and b (e.g. visible biases of a symmetric net), by name. */
+  extra?: Record<string, { shape: number[]; data: Float32Array }>;
 }
 
 export interface Model {
@@ -77,7 +79,10 @@ export interface ModelInput {
   dataset?: DatasetInfoMeta;
   metrics?: Record<string, unknown>;
   weights: { W: ArrayLike<number>[]; b: ArrayLike<number>[] };
+  extra?: Record<string, { shape: number[]; data: ArrayLike<number> }>;
 }
+
+const LAYER_TENSOR = /^[Wb]\d+$/;
 
 export function makeModel(input: ModelInput): Model {
   validateNetworkSpec(input.spec);
@@ -96,6 +101,15 @@ export function makeModel(input: ModelInput): Model {
     offset += b[i].byteLength;
     inSize = l.size;
   });
+  const extra: NonNullable<ModelWeights['extra']> = {};
+  for (const [name, e] of Object.entries(input.extra ?? {})) {
+    if (LAYER_TENSOR.test(name)) throw new ModelError(`extra tensor name '${name}' is reserved for layer weights`);
+    const count = e.shape.reduce((a, c) => a * c, 1);
+    if (e.data.length !== count) throw new ModelError(`extra tensor '${name}' has ${e.data.length} values but shape [${e.shape}]`);
+    extra[name] = { shape: [...e.shape], data: Float32Array.from(e.data) };
+    tensors.push({ name, shape: [...e.shape], offset });
+    offset += count * 4;
+  }
   const t = input.spec.inputTransform;
   const meta: ModelMeta = {
     format: MODEL_FORMAT,
@@ -114,14 +128,14 @@ export function makeModel(input: ModelInput): Model {
     metrics: input.metrics,
     weights: { dtype: 'float32', byteOrder: 'little-endian', byteLength: offset, sha256: '', tensors },
   };
-  const model = { meta, weights: { W, b } };
+  const model: Model = { meta, weights: Object.keys(extra).length ? { W, b, extra } : { W, b } };
   meta.weights.sha256 = bytesToHex(sha256(weightsBytes(model.weights)));
   return model;
 }
 
 /** The weights as the little-endian float32 bytes of weights.bin. */
 export function weightsBytes(w: ModelWeights): Uint8Array {
-  const total = w.W.reduce((s, m, i) => s + m.length + w.b[i].length, 0);
+  const total = w.W.reduce((s, m, i) => s + m.length + w.b[i].length, 0) + Object.values(w.extra ?? {}).reduce((s, e) => s + e.data.length, 0);
   const out = new Uint8Array(total * 4);
   const view = new DataView(out.buffer);
   let o = 0;
@@ -132,6 +146,7 @@ export function weightsBytes(w: ModelWeights): Uint8Array {
     put(m);
     put(w.b[i]);
   });
+  for (const e of Object.values(w.extra ?? {})) put(e.data);
   return out;
 }
 
@@ -204,6 +219,22 @@ export function parseModel(jsonText: string, bin: Uint8Array, source = 'model'):
     }
     inSize = l.size;
   });
+  const extra: NonNullable<ModelWeights['extra']> = {};
+  for (const t of meta.weights.tensors) {
+    if (LAYER_TENSOR.test(t.name)) continue;
+    const count = t.shape.reduce((a, c) => a * c, 1);
+    if (t.offset !== expectedOffset || t.offset + count * 4 > bin.byteLength) {
+      throw new ModelError(`${source}: '${t.name}' at byte ${t.offset} does not fit weights.bin (${bin.byteLength} bytes)`);
+    }
+    const a = new Float32Array(count);
+    for (let k = 0; k < count; k++) {
+      const v = view.getFloat32(t.offset + 4 * k, true);
+      if (!Number.isFinite(v)) throw new ModelError(`${source}: '${t.name}' holds a non-finite value (${v}) at index ${k}`);
+      a[k] = v;
+    }
+    extra[t.name] = { shape: t.shape, data: a };
+    expectedOffset += count * 4;
+  }
   if (expectedOffset !== bin.byteLength) {
     throw new ModelError(`${source}: weights.bin has ${bin.byteLength - expectedOffset} bytes beyond the last tensor`);
   }
@@ -211,7 +242,7 @@ export function parseModel(jsonText: string, bin: Uint8Array, source = 'model'):
   if (digest !== meta.weights.sha256) {
     throw new ModelError(`${source}: weights.bin does not match the checksum in model.json (corrupt or from another model)`);
   }
-  return { meta, weights: { W, b } };
+  return { meta, weights: Object.keys(extra).length ? { W, b, extra } : { W, b } };
 }
 
 /** The network spec a model describes. */

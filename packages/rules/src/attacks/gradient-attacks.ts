@@ -3,9 +3,11 @@
 //   PGD, L∞ (Madry et al. 2018, eq. 2):     x⁺ = Π_{B∞(x,ε)∩[lo,hi]}(x + α·sign(∇ₓL))
 //   PGD, L2:                                x⁺ = Π_{B2(x,ε)}(x + α·∇ₓL/‖∇ₓL‖₂), then clipped to [lo, hi]
 // with a uniform random start in the ball and restarts that keep, per row, the strongest run.
+// When the gradient comes from the attacked model's own forward pass, a row stops moving at the
+// first iterate that fools it (so PGD keeps any success it passes through).
 import { createRng, type Rng } from '../rng.js';
 import { clamp, gatherLabels, gatherRows, type AttackContext } from './context.js';
-import { allRows, inputGradRows, predictRows } from './model.js';
+import { allRows, gradientModel, inputGradRows, predictRows } from './model.js';
 
 /** FGSM; one gradient evaluation per row. */
 export async function fgsm(ctx: AttackContext): Promise<Float64Array> {
@@ -41,19 +43,25 @@ export async function pgd(ctx: AttackContext, norm: 'linf' | 'l2'): Promise<Floa
     const idx = allRows(m);
     const grad = new Float64Array(m * d);
     const dir = ctx.targets ? -1 : 1;
+    const selfCheck = gradientModel(ctx.model, ctx.gradient) === ctx.model && ctx.model.inference?.rule?.infer === undefined;
+    const pred = selfCheck ? new Int32Array(m) : undefined;
+    const frozen = new Uint8Array(m);
     for (let t = 0; t < cfg.steps; t++) {
-      inputGradRows(ctx.model, ctx.gradient, xa, labels, idx, grad, ctx.batchSize);
-      if (norm === 'linf') stepLinf(ctx, xa, x0, grad, dir * alpha);
-      else stepL2(ctx, xa, x0, grad, dir * alpha);
+      inputGradRows(ctx.model, ctx.gradient, xa, labels, idx, grad, ctx.batchSize, pred);
+      if (pred) {
+        for (let k = 0; k < m; k++) if (ctx.targets ? pred[k] === labels[k] : pred[k] !== labels[k]) frozen[k] = 1;
+      }
+      if (norm === 'linf') stepLinf(ctx, xa, x0, grad, dir * alpha, frozen);
+      else stepL2(ctx, xa, x0, grad, dir * alpha, frozen);
       await ctx.tick(r * cfg.steps + t + 1, total);
     }
     // Keep per row the run that succeeds, else the one with the highest loss (lowest towards a target).
-    const pred = predictRows(ctx.model, xa, m, ctx.batchSize);
+    const final = predictRows(ctx.model, xa, m, ctx.batchSize);
     const losses = cfg.restarts > 1 ? inputGradRows(ctx.model, ctx.gradient, xa, labels, idx, grad, ctx.batchSize) : null;
     const still: number[] = [];
     for (let k = 0; k < m; k++) {
       const i = active[k];
-      const success = ctx.targets ? pred[k] === ctx.targets[i] : pred[k] !== ctx.y[i];
+      const success = ctx.targets ? final[k] === ctx.targets[i] : final[k] !== ctx.y[i];
       const score = success ? Infinity : losses ? dir * losses[k] : 0;
       if (score > bestScore[i]) {
         bestScore[i] = score;
@@ -91,20 +99,22 @@ function start(ctx: AttackContext, x0: Float64Array, norm: 'linf' | 'l2', rng: R
   return xa;
 }
 
-function stepLinf(ctx: AttackContext, xa: Float64Array, x0: Float64Array, grad: Float64Array, a: number): void {
-  const { lo, hi } = ctx;
+function stepLinf(ctx: AttackContext, xa: Float64Array, x0: Float64Array, grad: Float64Array, a: number, frozen: Uint8Array): void {
+  const { d, lo, hi } = ctx;
   const eps = ctx.cfg.epsilon;
   for (let i = 0; i < xa.length; i++) {
+    if (frozen[Math.floor(i / d)]) continue;
     const v = xa[i] + a * Math.sign(grad[i]);
     xa[i] = clamp(clamp(v, x0[i] - eps, x0[i] + eps), lo, hi);
   }
 }
 
-function stepL2(ctx: AttackContext, xa: Float64Array, x0: Float64Array, grad: Float64Array, a: number): void {
+function stepL2(ctx: AttackContext, xa: Float64Array, x0: Float64Array, grad: Float64Array, a: number, frozen: Uint8Array): void {
   const { d, lo, hi } = ctx;
   const eps = ctx.cfg.epsilon;
   const m = xa.length / d;
   for (let r = 0; r < m; r++) {
+    if (frozen[r]) continue;
     const o = r * d;
     let gg = 0;
     for (let j = 0; j < d; j++) gg += grad[o + j] * grad[o + j];

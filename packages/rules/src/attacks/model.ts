@@ -153,7 +153,8 @@ export function scoreRows(model: AttackModel, x: ArrayLike<number>, idx: ArrayLi
 /**
  * dL/dx in data units for rows `idx` of x against `labels` (the label, or the target class of a
  * targeted attack), from the chosen source, into `grad` (idx.length·d). Returns the per-row loss
- * of the network the gradient came from.
+ * of the network the gradient came from; `pred`, when given, receives that network's forward-pass
+ * prediction per row.
  */
 export function inputGradRows(
   model: AttackModel,
@@ -163,6 +164,7 @@ export function inputGradRows(
   idx: ArrayLike<number>,
   grad: Float64Array,
   batchSize = 256,
+  pred?: Int32Array,
 ): Float64Array {
   const src = gradientModel(model, g);
   const net = src.net;
@@ -184,6 +186,7 @@ export function inputGradRows(
     for (let i = 0; i < m * d; i++) grad[start * d + i] = dx[i];
     const h = net.backend.read(ws.h[L]);
     const t = net.backend.read(ws.targets);
+    if (pred) pred.set(net.backend.argmaxRows(ws.h[L]).subarray(0, m), start);
     for (let r = 0; r < m; r++) {
       let s = 0;
       for (let c = 0; c < k; c++) {

@@ -22,3 +22,5 @@ export { restoreModel, modelFromTraining, type RestoredModel } from './model/res
 export { saveModel, loadModel, writeDirAtomic, writeFileAtomic, MODEL_JSON, WEIGHTS_BIN } from './model/files.js';
 export { exportTfjs, saveTfjs, TFJS_WEIGHTS_FILE, type TfjsExport } from './model/tfjs-export.js';
 export { bpRule, faRule, dfaRule, signFaRule } from './rules/index.js';
+export * from './attacks/index.js';
+export * from './report/index.js';

@@ -1,16 +1,16 @@
 // Tests written once and run for every registered backend (tfjs's describeWithFlags, for our
 // registry): `describeBackends(title, ctx => { ctx.test(name, () => ...) })` makes one vitest
-// suite per backend in `listBackends()` (reference, tfjs-wasm, wasm-simd once registered), each
-// with a fresh backend instance and a float64 ReferenceBackend to compare against.
+// suite per backend in `listBackends()` (wasm-simd, tfjs-wasm, reference) and per extra build in
+// variants.ts, each with a fresh backend instance and a float64 ReferenceBackend to compare against.
 import { afterEach, beforeAll, describe, it } from 'vitest';
-import {
-  listBackends, ReferenceBackend, type Backend, type BackendFactory, type Tensor,
-} from '../index.js';
+import { listBackends, ReferenceBackend, type Backend, type Tensor } from '../index.js';
 import { exclusionFor } from './exclusions.js';
 import { tolerancesFor, type Tolerances } from './tolerances.js';
+import { VARIANTS, type Variant } from './variants.js';
 
 export interface BackendContext {
-  readonly factory: BackendFactory;
+  /** What is under test: a registered backend (label = its name) or a build from variants.ts. */
+  readonly target: Variant;
   /** The backend under test (created once per suite, before its first test). */
   readonly be: Backend;
   /** The float64 oracle. */
@@ -24,16 +24,26 @@ export interface BackendContext {
   test(name: string, body: () => void | Promise<void>): void;
 }
 
+/** Every registered backend, then the extra builds. */
+export function targets(): Variant[] {
+  return [
+    ...listBackends().map((f) => ({
+      name: f.name, label: f.name, description: f.description, available: () => f.available(), create: () => f.create(),
+    })),
+    ...VARIANTS,
+  ];
+}
+
 export function describeBackends(title: string, fn: (ctx: BackendContext) => void): void {
-  for (const factory of listBackends()) {
-    describe(`${title} [${factory.name}]`, () => {
+  for (const target of targets()) {
+    describe(`${title} [${target.label}]`, () => {
       let backend: Backend | undefined;
       let unavailable = '';
       const ref = new ReferenceBackend();
 
       beforeAll(async () => {
-        if (await factory.available()) backend = await factory.create();
-        else unavailable = `${factory.name} cannot run here (${factory.description})`;
+        if (await target.available()) backend = await target.create();
+        else unavailable = `${target.label} cannot run here (${target.description})`;
       });
       // Tests allocate through pair() in the scratch scope, so memory stays bounded per suite.
       afterEach(() => {
@@ -42,9 +52,9 @@ export function describeBackends(title: string, fn: (ctx: BackendContext) => voi
       });
 
       const ctx: BackendContext = {
-        factory,
+        target,
         get be(): Backend {
-          if (!backend) throw new Error(`backend '${factory.name}' was not created: ${unavailable}`);
+          if (!backend) throw new Error(`backend '${target.label}' was not created: ${unavailable}`);
           return backend;
         },
         ref,
@@ -55,16 +65,16 @@ export function describeBackends(title: string, fn: (ctx: BackendContext) => voi
           return [ctx.be.fromArray(rows, cols, data, 'scratch'), ref.fromArray(rows, cols, data, 'scratch')];
         },
         async other() {
-          if (factory.name !== 'reference') return new ReferenceBackend();
+          if (target.name !== 'reference') return new ReferenceBackend();
           for (const f of listBackends()) {
-            if (f.name !== factory.name && (await f.available())) return f.create();
+            if (f.name !== target.name && (await f.available())) return f.create();
           }
           return null;
         },
         test(name, body) {
-          const ex = exclusionFor(factory.name, title, name);
+          const ex = exclusionFor(target.name, title, name);
           if (ex) {
-            it.skip(`${name} (excluded on ${factory.name}: ${ex.reason})`, () => {});
+            it.skip(`${name} (excluded on ${target.label}: ${ex.reason})`, () => {});
             return;
           }
           it(name, async (t) => {

@@ -1,6 +1,6 @@
 // gemm in its three forms against the float64 reference, over shapes that hit every edge of a
 // register-blocked kernel: 1×1, odd sizes, sizes that are not multiples of 4 or of a 4×8 tile,
-// a gemv (M = 1), a 10-wide output, and long inner dimensions.
+// a gemv (M = 1), one output column, K = 1, tall-skinny, a 10-wide output, and long inner dimensions.
 import { expect } from 'vitest';
 import { BackendError, type GemmOptions, type Tensor } from '../index.js';
 import { describeBackends, type BackendContext } from './describe-backends.js';
@@ -13,7 +13,7 @@ const FORMS: readonly Form[] = ['A·B', 'Aᵀ·B', 'A·Bᵀ'];
 /** (m, k, n) for C = op(A)·op(B), C being m×n. */
 const SHAPES: readonly [number, number, number][] = [
   [1, 1, 1], [1, 7, 1], [2, 3, 5], [3, 5, 2], [4, 8, 4], [5, 3, 7], [7, 9, 13], [8, 16, 8], [9, 4, 17],
-  [13, 17, 11], [31, 33, 29], [64, 64, 64], [65, 63, 67], [1, 784, 256], [128, 256, 10],
+  [6, 9, 1], [3, 1, 300], [300, 2, 5], [13, 17, 11], [31, 33, 29], [64, 64, 64], [65, 63, 67], [1, 784, 256], [128, 256, 10],
   [1, 2000, 3], [67, 1031, 13], [128, 784, 10],
 ];
 

@@ -70,7 +70,7 @@ describeBackends('bad arguments', (ctx) => {
       : `every op refuses a ${how} handle in each argument, naming it`;
     ctx.test(name, async () => {
       // One foreign backend per test: a wasm-simd instance reserves a whole WebAssembly memory.
-      const source = how === 'foreign backend' ? await ctx.other() : how === 'other instance' ? await ctx.factory.create() : null;
+      const source = how === 'foreign backend' ? await ctx.other() : how === 'other instance' ? await ctx.target.create() : null;
       for (const [ci, c] of OPS.entries()) {
         for (const [ai, a] of c.args.entries()) {
           const label = `${caseLabel(c, ci)} with a ${how} ${a.name}`;
@@ -263,6 +263,60 @@ describeBackends('tensor memory', (ctx) => {
     expect([...ctx.be.read(b)]).toEqual([5, 6, 7, 8]);
     ctx.be.dispose(a);
     ctx.be.dispose(b);
+  });
+
+  ctx.test('contents survive growth of the backing memory, and reused memory comes back zeroed', () => {
+    // ≈ 26 MB of f32 in 100 tensors: more than a 16 MiB initial WebAssembly memory, so an arena grows.
+    const r = inputs('growth');
+    const first = r.matrix(64, 48);
+    const p0 = ctx.be.fromArray(64, 48, first);
+    const made: { t: Tensor; fill: number }[] = [];
+    for (let i = 0; i < 100; i++) {
+      const scope = i % 3 === 0 ? 'scratch' : 'persistent';
+      const t = i % 2 === 0 ? ctx.be.zeros(256, 256, scope) : ctx.be.fromArray(256, 256, new Float32Array(65536).fill(i), scope);
+      if (i % 2 === 0) ctx.be.fill(t, i);
+      made.push({ t, fill: i });
+    }
+    expect([...ctx.be.read(p0)]).toEqual([...first].map(ctx.be.precision === 'f32' ? Math.fround : (v) => v));
+    for (const { t, fill } of made) {
+      const d = ctx.be.read(t);
+      expect(d[0] === fill && d[65535] === fill && d.every((v) => v === fill), `tensor filled with ${fill}`).toBe(true);
+    }
+    // A kernel on a tensor made before the growth and one made after it.
+    const c = ctx.be.zeros(64, 256);
+    ctx.be.gemm(ctx.be.fromArray(64, 256, new Float32Array(64 * 256).fill(1)), made[99].t, c);
+    expect(ctx.be.read(c).every((v) => v === 256 * 99)).toBe(true);
+    // Free in a scrambled order, then allocate again: zeros must be zero even in reused blocks.
+    const persistent = made.filter((_, i) => i % 3 !== 0);
+    for (let i = 0; i < persistent.length; i += 2) ctx.be.dispose(persistent[i].t);
+    for (let i = 1; i < persistent.length; i += 2) ctx.be.dispose(persistent[i].t);
+    ctx.be.resetScratch();
+    for (let i = 0; i < 40; i++) {
+      const z = ctx.be.zeros(300, 200, i % 2 ? 'scratch' : 'persistent');
+      expect(ctx.be.read(z).every((v) => v === 0), `zeros #${i} after reuse`).toBe(true);
+      if (i % 2 === 0) ctx.be.dispose(z);
+    }
+    ctx.be.resetScratch();
+    expect(ctx.be.read(p0)[5]).toBe(ctx.be.precision === 'f32' ? Math.fround(first[5]) : first[5]);
+    ctx.be.dispose(p0);
+    ctx.be.dispose(c);
+  });
+
+  ctx.test('scratch tensors of several steps, some larger than one scratch chunk, never overlap persistent ones', () => {
+    const keep: { t: Tensor; v: number }[] = [];
+    for (let step = 0; step < 6; step++) {
+      const scratch: { t: Tensor; v: number }[] = [];
+      // 2 MB and 4 MB scratch tensors next to small ones, and a persistent tensor made mid-step.
+      for (const [rows, cols] of [[3, 5], [512, 1024], [7, 9], [1024, 1024], [1, 1]] as const) {
+        const v = step * 10 + scratch.length + 1;
+        scratch.push({ t: ctx.be.fromArray(rows, cols, new Float32Array(rows * cols).fill(v), 'scratch'), v });
+        if (scratch.length === 2) keep.push({ t: ctx.be.fromArray(33, 17, new Float32Array(33 * 17).fill(-v)), v: -v });
+      }
+      for (const { t, v } of scratch) expect(ctx.be.read(t).every((x) => x === v), `step ${step} scratch ${v}`).toBe(true);
+      ctx.be.resetScratch();
+      for (const { t, v } of keep) expect(ctx.be.read(t).every((x) => x === v), `persistent ${v} after step ${step}`).toBe(true);
+    }
+    for (const { t } of keep) ctx.be.dispose(t);
   });
 
   ctx.test('many allocate/use/dispose cycles leave bytesInUse where it started', () => {

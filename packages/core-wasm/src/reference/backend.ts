@@ -16,6 +16,7 @@ class RefTensor implements Tensor {
     public data: Float64Array | null,
     readonly scope: Scope,
     readonly generation: number,
+    readonly owner: ReferenceBackend,
   ) {}
 }
 
@@ -30,6 +31,7 @@ export class ReferenceBackend implements Backend {
     if (!(t instanceof RefTensor)) {
       throw new BackendError(`${op}: ${name} was made by the '${t.backend}' backend, not 'reference'`);
     }
+    if (t.owner !== this) throw new BackendError(`${op}: ${name} was made by another reference backend instance`);
     if (t.scope === 'scratch' && t.generation !== this.generation) {
       throw new BackendError(`${op}: ${name} (${shape(t)}) is a scratch tensor from before the last resetScratch()`);
     }
@@ -39,13 +41,16 @@ export class ReferenceBackend implements Backend {
 
   zeros(rows: number, cols: number, scope: Scope = 'persistent'): Tensor {
     checkSize('zeros', rows, cols);
-    const t = new RefTensor(rows, cols, new Float64Array(rows * cols), scope, this.generation);
+    const t = new RefTensor(rows, cols, new Float64Array(rows * cols), scope, this.generation, this);
     this.live.add(t);
     return t;
   }
 
   fromArray(rows: number, cols: number, data: ArrayLike<number>, scope: Scope = 'persistent'): Tensor {
     checkSize('fromArray', rows, cols);
+    if (data.length !== rows * cols) {
+      throw new BackendError(`fromArray: data has ${data.length} values but the tensor is ${rows}×${cols} (${rows * cols} values)`);
+    }
     const t = this.zeros(rows, cols, scope);
     this.write(t, data);
     return t;
@@ -121,6 +126,8 @@ export class ReferenceBackend implements Backend {
   }
 
   sumRows(x: Tensor, out: Tensor, alpha = 1, beta = 0): void {
+    checkFinite('sumRows', 'alpha', alpha);
+    checkFinite('sumRows', 'beta', beta);
     checkRowVector('sumRows', 'out', out, x.cols);
     const X = this.get(x, 'sumRows', 'x');
     const O = this.get(out, 'sumRows', 'out');
@@ -133,6 +140,7 @@ export class ReferenceBackend implements Backend {
 
   activation(kind: Activation, x: Tensor, out: Tensor, param = DEFAULT_LEAKY_SLOPE): void {
     checkActivation('activation', kind);
+    checkFinite('activation', 'param', param);
     sameShape('activation', ['x', x], ['out', out]);
     const X = this.get(x, 'activation', 'x');
     const O = this.get(out, 'activation', 'out');
@@ -141,6 +149,7 @@ export class ReferenceBackend implements Backend {
 
   activationGrad(kind: Activation, z: Tensor, dy: Tensor, out: Tensor, param = DEFAULT_LEAKY_SLOPE): void {
     checkActivation('activationGrad', kind);
+    checkFinite('activationGrad', 'param', param);
     sameShape('activationGrad', ['z', z], ['dy', dy], ['out', out]);
     const Z = this.get(z, 'activationGrad', 'z');
     const D = this.get(dy, 'activationGrad', 'dy');
@@ -176,11 +185,13 @@ export class ReferenceBackend implements Backend {
     return rows > 0 ? loss / rows : 0;
   }
 
-  private zip(op: string, a: Tensor, b: Tensor, out: Tensor, f: (x: number, y: number) => number): void {
-    sameShape(op, ['a', a], ['b', b], ['out', out]);
-    const A = this.get(a, op, 'a');
-    const B = this.get(b, op, 'b');
-    const O = this.get(out, op, 'out');
+  private zip(
+    op: string, a: Tensor, b: Tensor, out: Tensor, f: (x: number, y: number) => number, names: [string, string, string] = ['a', 'b', 'out'],
+  ): void {
+    sameShape(op, [names[0], a], [names[1], b], [names[2], out]);
+    const A = this.get(a, op, names[0]);
+    const B = this.get(b, op, names[1]);
+    const O = this.get(out, op, names[2]);
     for (let i = 0; i < A.length; i++) O[i] = f(A[i], B[i]);
   }
 
@@ -197,7 +208,7 @@ export class ReferenceBackend implements Backend {
 
   axpy(alpha: number, x: Tensor, y: Tensor): void {
     checkFinite('axpy', 'alpha', alpha);
-    this.zip('axpy', x, y, y, (xv, yv) => yv + alpha * xv);
+    this.zip('axpy', x, y, y, (xv, yv) => yv + alpha * xv, ['x', 'y', 'y']);
   }
 
   scale(x: Tensor, alpha: number, out: Tensor): void {
@@ -218,7 +229,7 @@ export class ReferenceBackend implements Backend {
 
   traceDecay(tr: Tensor, x: Tensor, decay: number): void {
     checkFinite('traceDecay', 'decay', decay);
-    this.zip('traceDecay', tr, x, tr, (t, v) => decay * t + v);
+    this.zip('traceDecay', tr, x, tr, (t, v) => decay * t + v, ['tr', 'x', 'tr']);
   }
 
   adamStep(w: Tensor, g: Tensor, m: Tensor, v: Tensor, p: AdamParams): void {

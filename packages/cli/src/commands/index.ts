@@ -1,0 +1,16 @@
+import type { CommandDef } from '../command.js';
+import { benchCommand } from './bench.js';
+import { evalCommand } from './eval.js';
+import { datasetsCommand, exportCommand, inspectCommand, rulesCommand } from './info.js';
+import { trainCommand } from './train.js';
+
+/** Every `plasticity` subcommand, in the order --help lists them. */
+export const COMMANDS: readonly CommandDef[] = [
+  trainCommand,
+  evalCommand,
+  inspectCommand,
+  exportCommand,
+  rulesCommand,
+  datasetsCommand,
+  benchCommand,
+];

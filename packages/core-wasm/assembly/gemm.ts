@@ -21,6 +21,7 @@ const NC = 512;
 const PACK_A_FLOATS = MC * KC * 4; // A is packed pre-broadcast: 4 floats per value
 const PACK_B_FLOATS = KC * NC;
 const TILE_FLOATS = MR * NR;
+const GEMV_CHUNK = PACK_A_FLOATS + PACK_B_FLOATS;
 
 /** Bytes of the `work` buffer every GEMM entry point takes. */
 export function f32_gemm_workspace_bytes(): i32 {
@@ -356,59 +357,51 @@ export function f32_gemm_5x8__simd(
   }
 }
 
-/** y[0:n] ← α·Σₚ x[p]·B[p, 0:n] + β·y with B's rows contiguous (csB = 1): 32 columns at a time. */
-function gemv_rows(k: i32, n: i32, x: usize, cx: usize, b: usize, rsb: usize, y: usize, alpha: f32, beta: f32): void {
+/**
+ * y[0:n] ← α·Σₚ x[p]·B[p, 0:n] + β·y with B's rows contiguous (csB = 1). Four rows of B at a
+ * time are added into an accumulator row `acc` (n floats of the workspace): B streams
+ * row by row, as laid out, and each accumulator load/store is shared by four multiply-adds.
+ */
+function gemv_rows(k: i32, n: i32, x: usize, cx: usize, b: usize, rsb: usize, y: usize, alpha: f32, beta: f32, acc: usize): void {
+  const nb = <usize>n << 2;
+  const n4 = <usize>(n & ~3) << 2;
+  const zero = f32x4.splat(0);
+  for (let o: usize = 0; o < n4; o += 16) v128.store(acc + o, zero);
+  for (let o = n4; o < nb; o += 4) store<f32>(acc + o, 0);
+  let p = 0;
+  for (; p + 4 <= k; p += 4) {
+    const xp = x + <usize>p * cx;
+    const s0 = v128.load32_splat(xp);
+    const s1 = v128.load32_splat(xp + cx);
+    const s2 = v128.load32_splat(xp + 2 * cx);
+    const s3 = v128.load32_splat(xp + 3 * cx);
+    const r0 = b + <usize>p * rsb;
+    const r1 = r0 + rsb;
+    const r2 = r1 + rsb;
+    const r3 = r2 + rsb;
+    for (let o: usize = 0; o < n4; o += 16) {
+      let t = madd(s0, v128.load(r0 + o), v128.load(acc + o));
+      t = madd(s1, v128.load(r1 + o), t);
+      t = madd(s2, v128.load(r2 + o), t);
+      v128.store(acc + o, madd(s3, v128.load(r3 + o), t));
+    }
+    for (let o = n4; o < nb; o += 4) {
+      const t = load<f32>(acc + o) + f32x4.extract_lane(s0, 0) * load<f32>(r0 + o) + f32x4.extract_lane(s1, 0) * load<f32>(r1 + o) +
+        f32x4.extract_lane(s2, 0) * load<f32>(r2 + o) + f32x4.extract_lane(s3, 0) * load<f32>(r3 + o);
+      store<f32>(acc + o, t);
+    }
+  }
+  for (; p < k; p++) {
+    const s0 = v128.load32_splat(x + <usize>p * cx);
+    const r0 = b + <usize>p * rsb;
+    for (let o: usize = 0; o < n4; o += 16) v128.store(acc + o, madd(s0, v128.load(r0 + o), v128.load(acc + o)));
+    for (let o = n4; o < nb; o += 4) store<f32>(acc + o, load<f32>(acc + o) + f32x4.extract_lane(s0, 0) * load<f32>(r0 + o));
+  }
   const va = f32x4.splat(alpha);
-  let j = 0;
-  for (; j + 32 <= n; j += 32) {
-    let a0 = f32x4.splat(0);
-    let a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-    let xp = x;
-    let bp = b + (<usize>j << 2);
-    for (let p = 0; p < k; p++) {
-      const s = v128.load32_splat(xp);
-      a0 = madd(s, v128.load(bp), a0);
-      a1 = madd(s, v128.load(bp, 16), a1);
-      a2 = madd(s, v128.load(bp, 32), a2);
-      a3 = madd(s, v128.load(bp, 48), a3);
-      a4 = madd(s, v128.load(bp, 64), a4);
-      a5 = madd(s, v128.load(bp, 80), a5);
-      a6 = madd(s, v128.load(bp, 96), a6);
-      a7 = madd(s, v128.load(bp, 112), a7);
-      xp += cx;
-      bp += rsb;
-    }
-    const q = y + (<usize>j << 2);
-    store_c(q, a0, va, beta);
-    store_c(q + 16, a1, va, beta);
-    store_c(q + 32, a2, va, beta);
-    store_c(q + 48, a3, va, beta);
-    store_c(q + 64, a4, va, beta);
-    store_c(q + 80, a5, va, beta);
-    store_c(q + 96, a6, va, beta);
-    store_c(q + 112, a7, va, beta);
-  }
-  for (; j + 4 <= n; j += 4) {
-    let a0 = f32x4.splat(0);
-    let a1 = a0;
-    let xp = x;
-    let bp = b + (<usize>j << 2);
-    let p = 0;
-    // Two accumulators hide the madd latency.
-    for (; p + 2 <= k; p += 2) {
-      a0 = madd(v128.load32_splat(xp), v128.load(bp), a0);
-      a1 = madd(v128.load32_splat(xp + cx), v128.load(bp + rsb), a1);
-      xp += cx << 1;
-      bp += rsb << 1;
-    }
-    if (p < k) a0 = madd(v128.load32_splat(xp), v128.load(bp), a0);
-    store_c(y + (<usize>j << 2), f32x4.add(a0, a1), va, beta);
-  }
-  for (; j < n; j++) {
-    let s: f32 = 0;
-    for (let p = 0; p < k; p++) s += load<f32>(x + <usize>p * cx) * load<f32>(b + <usize>p * rsb + (<usize>j << 2));
-    const q = y + (<usize>j << 2);
-    store<f32>(q, beta == 0 ? alpha * s : alpha * s + beta * load<f32>(q));
+  for (let o: usize = 0; o < n4; o += 16) store_c(y + o, v128.load(acc + o), va, beta);
+  for (let o = n4; o < nb; o += 4) {
+    const v = alpha * load<f32>(acc + o);
+    store<f32>(y + o, beta == 0 ? v : v + beta * load<f32>(y + o));
   }
 }
 
@@ -479,7 +472,11 @@ export function f32_gemv__simd(
     const x = a + (<usize>i * <usize>rsA << 2);
     const y = c + (<usize>i * <usize>ldc << 2);
     if (csB == 1) {
-      gemv_rows(k, n, x, <usize>csA << 2, b, <usize>rsB << 2, y, alpha, beta);
+      // The accumulator row lives in the workspace: wider outputs go in chunks that fit.
+      for (let j = 0; j < n; j += GEMV_CHUNK) {
+        const o = <usize>j << 2;
+        gemv_rows(k, imin(GEMV_CHUNK, n - j), x, <usize>csA << 2, b + o, <usize>rsB << 2, y + o, alpha, beta, work);
+      }
     } else if (csA == 1 && rsB == 1) {
       gemv_dots(k, n, x, b, <usize>csB << 2, y, alpha, beta);
     } else {

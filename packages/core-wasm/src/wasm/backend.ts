@@ -77,24 +77,30 @@ export class WasmSimdBackend implements Backend {
 
   // ---------------------------------------------------------------- memory
 
-  zeros(rows: number, cols: number, scope: Scope = 'persistent'): Tensor {
-    checkSize('zeros', rows, cols);
+  /** A tensor over fresh (uninitialised) memory. */
+  private allocate(op: string, rows: number, cols: number, scope: Scope): WasmTensor {
     if (scope !== 'persistent' && scope !== 'scratch') {
-      throw new BackendError(`zeros: scope '${String(scope)}' is not valid; expected 'persistent' or 'scratch'`);
+      throw new BackendError(`${op}: scope '${String(scope)}' is not valid; expected 'persistent' or 'scratch'`);
     }
     const bytes = rows * cols * 4;
     const off = scope === 'persistent' ? this.arena.alloc(bytes) : this.arena.allocScratch(bytes);
     if (scope === 'persistent') this.persistentBytes += bytes;
     else this.scratchBytes += bytes;
-    this.f.vfill(rows * cols, off, 0);
     return new WasmTensor(this, rows, cols, off, scope, this.generation);
+  }
+
+  zeros(rows: number, cols: number, scope: Scope = 'persistent'): Tensor {
+    checkSize('zeros', rows, cols);
+    const t = this.allocate('zeros', rows, cols, scope);
+    this.f.vfill(rows * cols, t.offset, 0);
+    return t;
   }
 
   fromArray(rows: number, cols: number, data: ArrayLike<number>, scope: Scope = 'persistent'): Tensor {
     checkSize('fromArray', rows, cols);
     checkData('fromArray', { rows, cols, backend: this.name }, data);
-    const t = this.zeros(rows, cols, scope);
-    this.write(t, data);
+    const t = this.allocate('fromArray', rows, cols, scope);
+    this.view(t.offset, rows * cols).set(data);
     return t;
   }
 

@@ -103,6 +103,22 @@ for (const build of BUILDS) {
         }
       }
 
+      it('gemv wider than its accumulator row in the workspace runs in chunks', () => {
+        const n = k.exports.f32_gemm_workspace_bytes() / 4 + 7;
+        const r = seeded('wide gemv');
+        const [x, B, c0] = [r(2), r(2 * n), r(n)];
+        const work = heap.alloc(k.exports.f32_gemm_workspace_bytes() / 4);
+        const [px, pb, pc] = [heap.put(x), heap.put(B), heap.put(c0)];
+        k.exports.f32_gemm_5x8__simd(1, 2, n, px, 2, 1, pb, n, 1, pc, n, 1, 0.5, work);
+        const got = heap.f32(pc, n);
+        let bad = 0;
+        for (let j = 0; j < n; j++) {
+          const want = x[0] * B[j] + x[1] * B[n + j] + 0.5 * c0[j];
+          if (Math.abs(got[j] - want) > 6 * U * (Math.abs(x[0] * B[j]) + Math.abs(x[1] * B[n + j]) + Math.abs(0.5 * c0[j]))) bad++;
+        }
+        expect(bad).toBe(0);
+      });
+
       it('K = 0 gives β·C (0 for β = 0, even over NaN), and M = 0 or N = 0 writes nothing', () => {
         const work = heap.alloc(k.exports.f32_gemm_workspace_bytes() / 4);
         for (const kernel of GEMM_KERNELS) {

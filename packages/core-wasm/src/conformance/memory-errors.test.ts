@@ -77,7 +77,7 @@ describeBackends('bad arguments', (ctx) => {
           const bad = spoiled(ctx, how, a.rows, a.cols, source);
           if (!bad) continue;
           const { ts, data } = operands(ctx.be, c, label, ai, bad);
-          expectRefusal(ctx.be, c, label, ts, data, ai, a.names, SPOIL_PATTERN[how]);
+          expectRefusal(ctx.be, c, label, ts, data, ai, [a.name], SPOIL_PATTERN[how]);
         }
       }
     });

@@ -1,0 +1,30 @@
+// `npm run reproduce -- NAME [options]`: runs one named paper reproduction, which writes its
+// results under docs/results/. Each entry is a module exporting `run(argv)`; add yours here.
+const REPRODUCTIONS: Record<string, { description: string; load: () => Promise<{ run(argv: string[]): Promise<void> }> }> = {
+  baselines: { description: 'bp, fa, dfa, sign-fa on MNIST (Nøkland 2016 setting) and the fast 784-256-256-10 net', load: () => import('./baselines.js') },
+  'robustness-bp': {
+    description: 'FGSM checked against tfjs autodiff on a BP MNIST model; FGSM/PGD robustness of two rules (default fa vs bp) on MNIST 0 vs 1 over 5 seeds',
+    load: () => import('./robustness-bp.js'),
+  },
+};
+
+async function main(): Promise<void> {
+  const [name, ...argv] = process.argv.slice(2);
+  const list = Object.entries(REPRODUCTIONS).map(([k, v]) => `  ${k.padEnd(16)} ${v.description}`).join('\n');
+  if (!name || name === '--help' || name === '-h') {
+    console.log(`usage: npm run reproduce -- NAME [options]\n\nreproductions:\n${list}`);
+    return;
+  }
+  const entry = REPRODUCTIONS[name];
+  if (!entry) {
+    console.error(`unknown reproduction '${name}'; expected one of:\n${list}`);
+    process.exitCode = 2;
+    return;
+  }
+  await (await entry.load()).run(argv);
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
+  process.exitCode = 1;
+});

@@ -46,6 +46,17 @@ export interface AdamParams {
   correction2: number;
 }
 
+export interface LifParams {
+  /** Membrane decay per step, e^{−dt/τ_m}. */
+  beta: number;
+  /** Firing threshold θ. */
+  threshold: number;
+  /** Presynaptic trace decay λ per step. */
+  traceDecay: number;
+  /** ATan surrogate sharpness α (default 2). */
+  surrogateAlpha?: number;
+}
+
 /**
  * A compute backend. Every op writes into a caller-provided output tensor and checks shapes;
  * outputs may alias inputs only where an op says so (elementwise ops allow `out === a`).
@@ -118,6 +129,21 @@ export interface Backend {
   traceDecay(tr: Tensor, x: Tensor, decay: number): void;
   /** One Adam step on w from gradient g with moments m, v (all the same shape): w ← w − lr·m̂/(√v̂ + eps). */
   adamStep(w: Tensor, g: Tensor, m: Tensor, v: Tensor, p: AdamParams): void;
+
+  // ---------------------------------------------------------------- spiking and linear algebra
+  /**
+   * One discrete-time leaky integrate-and-fire step for a whole layer, fused (all tensors the
+   * same shape): v ← β·v + input; if `surrogate` is given, surrogate ← σ′(v) with the ATan
+   * surrogate σ′(v) = (α/2) / (1 + (π·α·(v − θ)/2)²) on the pre-reset potential;
+   * spikes ← [v ≥ θ] (0 or 1); v ← v·(1 − spikes) (reset to zero); trace ← λ·trace + spikes.
+   */
+  lifStep(v: Tensor, input: Tensor, spikes: Tensor, trace: Tensor, p: LifParams, surrogate?: Tensor): void;
+  /**
+   * out ← A⁻¹ for a square A, by LU with partial pivoting. Returns min|uᵢᵢ| / max|uᵢᵢ| over
+   * U's diagonal (a cheap conditioning signal); throws BackendError when A is singular
+   * (a zero pivot). out must not alias a.
+   */
+  inverse(a: Tensor, out: Tensor): number;
 
   // ---------------------------------------------------------------- reductions to the host
   /** Index of the largest entry of each row (first one on ties). */

@@ -1,9 +1,10 @@
 // Plain-JS float64 backend: the oracle every other backend and every rule is checked
 // against. Written for clarity, not speed.
 import {
-  BackendError, type AdamParams, type Activation, type Backend, type GemmOptions, type Scope, type Tensor,
+  BackendError, type AdamParams, type Activation, type Backend, type GemmOptions, type LifParams, type Scope, type Tensor,
 } from '../backend.js';
 import { activate, derivative, DEFAULT_LEAKY_SLOPE } from '../activations.js';
+import { checkLifParams, invertArray, lifStepArrays } from '../host-ops.js';
 import {
   checkActivation, checkData, checkFinite, checkRowVector, checkSize, gemmShape, sameShape, shape,
 } from '../checks.js';
@@ -244,6 +245,23 @@ export class ReferenceBackend implements Backend {
       V[i] = p.beta2 * V[i] + (1 - p.beta2) * G[i] * G[i];
       W[i] -= (p.lr * (M[i] / p.correction1)) / (Math.sqrt(V[i] / p.correction2) + p.eps);
     }
+  }
+
+  lifStep(v: Tensor, input: Tensor, spikes: Tensor, trace: Tensor, p: LifParams, surrogate?: Tensor): void {
+    checkLifParams(p);
+    sameShape('lifStep', ['v', v], ['input', input], ['spikes', spikes], ['trace', trace]);
+    if (surrogate) sameShape('lifStep', ['v', v], ['surrogate', surrogate]);
+    lifStepArrays(
+      this.get(v, 'lifStep', 'v'), this.get(input, 'lifStep', 'input'), this.get(spikes, 'lifStep', 'spikes'),
+      this.get(trace, 'lifStep', 'trace'), p, surrogate ? this.get(surrogate, 'lifStep', 'surrogate') : undefined,
+    );
+  }
+
+  inverse(a: Tensor, out: Tensor): number {
+    if (a.rows !== a.cols) throw new BackendError(`inverse: the matrix must be square, got ${shape(a)}`);
+    sameShape('inverse', ['a', a], ['out', out]);
+    if (a === out) throw new BackendError('inverse: out must not be the same tensor as a');
+    return invertArray(this.get(a, 'inverse', 'a'), a.rows, this.get(out, 'inverse', 'out'));
   }
 
   argmaxRows(x: Tensor): Int32Array {

@@ -4,9 +4,10 @@
 // in a new one and disposes the old: no op leaks a tensor, and aliasing (out === a) is free.
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  BackendError, type AdamParams, type Activation, type Backend, type GemmOptions, type Scope, type Tensor,
+  BackendError, type AdamParams, type Activation, type Backend, type GemmOptions, type LifParams, type Scope, type Tensor,
 } from '../backend.js';
 import { DEFAULT_LEAKY_SLOPE } from '../activations.js';
+import { hostInverse, hostLifStep } from '../host-ops.js';
 import {
   checkActivation, checkData, checkFinite, checkRowVector, checkSize, gemmShape, sameShape, shape,
 } from '../checks.js';
@@ -315,6 +316,15 @@ export class TfjsWasmBackend implements Backend {
   }
 
   // ---------------------------------------------------------------- reductions to the host
+  // Correct but copying stand-ins (host-ops.ts) until this backend has fused kernels for them.
+  lifStep(v: Tensor, input: Tensor, spikes: Tensor, trace: Tensor, p: LifParams, surrogate?: Tensor): void {
+    hostLifStep(this, v, input, spikes, trace, p, surrogate);
+  }
+
+  inverse(a: Tensor, out: Tensor): number {
+    return hostInverse(this, a, out);
+  }
+
   argmaxRows(x: Tensor): Int32Array {
     const X = this.get(x, 'argmaxRows');
     if (x.rows === 0 || x.cols === 0) return new Int32Array(x.rows);

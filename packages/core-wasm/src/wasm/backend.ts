@@ -2,9 +2,10 @@
 // call the AssemblyScript kernels with byte offsets. Nothing is copied per op; views on
 // the memory are made on access (a view cached across memory.grow would read as empty).
 import {
-  BackendError, type AdamParams, type Activation, type Backend, type GemmOptions, type Scope, type Tensor,
+  BackendError, type AdamParams, type Activation, type Backend, type GemmOptions, type LifParams, type Scope, type Tensor,
 } from '../backend.js';
 import { DEFAULT_LEAKY_SLOPE } from '../activations.js';
+import { hostInverse, hostLifStep } from '../host-ops.js';
 import {
   checkActivation, checkData, checkFinite, checkRowVector, checkSize, gemmShape, sameShape, shape,
 } from '../checks.js';
@@ -274,6 +275,15 @@ export class WasmSimdBackend implements Backend {
   }
 
   // ---------------------------------------------------------------- reductions to the host
+
+  // Correct but copying stand-ins (host-ops.ts) until this backend has fused kernels for them.
+  lifStep(v: Tensor, input: Tensor, spikes: Tensor, trace: Tensor, p: LifParams, surrogate?: Tensor): void {
+    hostLifStep(this, v, input, spikes, trace, p, surrogate);
+  }
+
+  inverse(a: Tensor, out: Tensor): number {
+    return hostInverse(this, a, out);
+  }
 
   argmaxRows(x: Tensor): Int32Array {
     const px = this.get(x, 'argmaxRows');

@@ -423,7 +423,8 @@ export function comparisonMarkdown(report: ComparisonReport, files: readonly str
   const [a, b] = c.rules;
   const cell = (rule: string, series: string, e: number) => {
     const s = report.summary.find((x) => x.rule === rule && x.series === series && x.epsilon === e);
-    return s ? `${f3(s.robustAccuracy.mean)} [${f3(s.robustAccuracy.lo)}, ${f3(s.robustAccuracy.hi)}]` : '—';
+    // The t interval can reach past [0, 1] with few seeds; an accuracy cannot.
+    return s ? `${f3(s.robustAccuracy.mean)} [${f3(Math.max(0, s.robustAccuracy.lo))}, ${f3(Math.min(1, s.robustAccuracy.hi))}]` : '—';
   };
   const series = [...new Set(report.summary.map((s) => s.series))];
   const lines = [
@@ -441,7 +442,7 @@ export function comparisonMarkdown(report: ComparisonReport, files: readonly str
     '| --- | --- | --- |',
     ...c.rules.map((r) => `| ${r} | ${c.config.seeds.length} | ${report.models.filter((m) => m.rule === r).map((m) => f3(m.cleanAccuracy)).join(', ')} |`),
     '',
-    '## Robust accuracy, mean [95% CI] over seeds',
+    '## Robust accuracy, mean [95% CI, clipped to [0, 1]] over seeds',
     '',
     `| series | ε | ${a} | ${b} |`,
     '| --- | --- | --- | --- |',

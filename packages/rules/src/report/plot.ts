@@ -13,6 +13,7 @@ export interface PlotOptions {
 }
 
 const FONT = 'DejaVu Sans';
+const RULE_LEGEND = { symbolType: 'stroke', symbolStrokeWidth: 3, symbolSize: 400, symbolOpacity: 1 } as const;
 
 export function accuracySpec(summary: readonly SummaryRow[], opts: PlotOptions = {}): TopLevelSpec {
   const keep = opts.series ? new Set(opts.series) : null;
@@ -43,7 +44,7 @@ export function accuracySpec(summary: readonly SummaryRow[], opts: PlotOptions =
           x,
           y: { field: 'lo', type: 'quantitative' },
           y2: { field: 'hi' },
-          color: { field: 'rule', type: 'nominal', title: 'rule' },
+          color: { field: 'rule', type: 'nominal', title: 'rule', legend: RULE_LEGEND },
           detail: { field: 'attack', type: 'nominal' },
         },
       },
@@ -52,8 +53,8 @@ export function accuracySpec(summary: readonly SummaryRow[], opts: PlotOptions =
         encoding: {
           x,
           y: { field: 'accuracy', type: 'quantitative', title: 'robust accuracy', scale: { domain: [0, 1] } },
-          color: { field: 'rule', type: 'nominal', title: 'rule' },
-          strokeDash: { field: 'attack', type: 'nominal', title: 'attack' },
+          color: { field: 'rule', type: 'nominal', title: 'rule', legend: RULE_LEGEND },
+          strokeDash: { field: 'attack', type: 'nominal', title: 'attack', legend: { symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 400, symbolOpacity: 1, encode: { symbols: { update: { stroke: { value: '#333' } } } } } },
           tooltip: [{ field: 'rule' }, { field: 'attack' }, { field: 'epsilon' }, { field: 'accuracy', format: '.3f' }, { field: 'seeds' }],
         },
       },

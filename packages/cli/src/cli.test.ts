@@ -1,7 +1,7 @@
 // The `plasticity` bin as a subprocess (not a TTY): JSON lines, plain logs, written model
 // files checked against the library's own evaluation, config files, errors and Ctrl-C.
 import { ReferenceBackend } from '@plasticity/core-wasm';
-import { evaluate, loadDataset, loadModel, restoreModel, type DatasetSpec } from '@plasticity/rules';
+import { evaluate, listRules, loadDataset, loadModel, restoreModel, runAttack, type DatasetSpec } from '@plasticity/rules';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -90,6 +90,58 @@ describe('plasticity (subprocess)', () => {
     expect(tfjs.format).toBe('layers-model');
     // 4·8 + 8 + 8·3 + 3 float32 parameters.
     expect((await stat(join(cwd, 'iris-tfjs', 'group1-shard1of1.bin'))).size).toBe(4 * (4 * 8 + 8 + 8 * 3 + 3));
+  });
+
+  it('attack: robust accuracy per ε, the same as the library gives for the saved model', async () => {
+    const run = await runCli(['attack', '--model', 'iris-fa', '--attack', 'fgsm', '--eps', '0,0.5', '--backend', 'reference', '--json'], { cwd });
+    expect(run.code).toBe(0);
+    const lines = jsonLines(run.stdout);
+    expect(lines.filter((l) => l.type === 'attack-done').map((l) => l.epsilon)).toEqual([0, 0.5]);
+    const r = lines.at(-1)!;
+    expect(r).toMatchObject({ type: 'result', command: 'attack', attack: 'fgsm', rule: 'fa', rows: 30 });
+    const robust = r.robustAccuracy as Record<string, number>;
+    // ε = 0 moves nothing: robust accuracy is the clean test accuracy.
+    expect(robust['0']).toBe(trainResult.testAccuracy);
+    const model = await loadModel(modelDir);
+    const { net, inference } = restoreModel(new ReferenceBackend(), model);
+    const data = await loadDataset((model.meta.training as { data: DatasetSpec }).data);
+    const direct = await runAttack({ net, inference }, data.test, { attack: 'fgsm', epsilon: 0.5 });
+    expect(robust['0.5']).toBe(direct.robustAccuracy);
+    expect(robust['0.5']).toBeLessThan(robust['0']);
+  });
+
+  it('compare: two rules over seeds, a report directory and per-rule figures', async () => {
+    const run = await runCli(
+      ['compare', '--rules', 'fa,bp', '--seeds', '2', ...IRIS.filter((_, i, a) => a[i] !== '--rule' && a[i - 1] !== '--rule'), '--epochs', '2', '--eps', '0,0.5', '--pgd-steps', '2', '--attack-rows', '30', '--square-queries', '10', '--examples', '0', '--json', '--out', 'cmp'],
+      { cwd },
+    );
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const lines = jsonLines(run.stdout);
+    expect(lines.filter((l) => l.type === 'trained').map((l) => `${l.rule}/${l.seed}`)).toEqual(['bp/10001', 'fa/1', 'bp/1', 'bp/10002', 'fa/2', 'bp/2']);
+    const r = lines.at(-1)!;
+    expect(r).toMatchObject({ type: 'result', command: 'compare', rules: ['fa', 'bp'], seeds: [1, 2], dataset: 'iris', reportDir: join(cwd, 'cmp') });
+    const robust = r.robustAccuracy as Record<string, Record<string, number>>;
+    const clean = r.cleanAccuracy as Record<string, number>;
+    for (const rule of ['fa', 'bp']) expect(robust[rule]['0']).toBeCloseTo(clean[rule], 12);
+    const report = JSON.parse(await readFile(join(cwd, 'cmp', 'report.json'), 'utf8'));
+    expect(report.comparison.rules).toEqual(['fa', 'bp']);
+    const faTest = report.comparison.training.filter((t: { rule: string; surrogate: boolean }) => t.rule === 'fa' && !t.surrogate).map((t: { testAccuracy: number }) => t.testAccuracy);
+    expect((r.testAccuracy as Record<string, number>).fa).toBeCloseTo((faTest[0] + faTest[1]) / 2, 12);
+    expect(existsSync(join(cwd, 'cmp', 'README.md'))).toBe(true);
+  });
+
+  it("start: the main job's rules, with a visible fallback while the STDP-derived rule is not registered", async () => {
+    const small = IRIS.filter((_, i, a) => a[i] !== '--rule' && a[i - 1] !== '--rule');
+    const run = await runCli(['start', '--seeds', '2', ...small, '--classes', '0,1', '--epochs', '1', '--eps', '0,0.5', '--pgd-steps', '2', '--attack-rows', '20', '--square-queries', '5', '--examples', '0', '--no-transfer', '--json', '--out', 'main'], { cwd });
+    expect(run.code).toBe(0);
+    const lines = jsonLines(run.stdout);
+    const r = lines.at(-1)!;
+    const hasGupta = listRules().some((x) => x.name === 'gupta');
+    expect(r).toMatchObject({ type: 'result', command: 'start', rules: [hasGupta ? 'gupta' : 'fa', 'bp'] });
+    const notes = lines.filter((l) => l.type === 'note').map((l) => l.message);
+    if (hasGupta) expect(notes).toEqual([]);
+    else expect(notes).toEqual([expect.stringContaining("'gupta' is not registered in this build yet; comparing 'fa'")]);
   });
 
   it('names what is wrong: unknown rule or data set, bad numbers, config values, missing models', async () => {

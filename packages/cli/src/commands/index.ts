@@ -1,13 +1,18 @@
 import type { CommandDef } from '../command.js';
+import { attackCommand } from './attack.js';
 import { benchCommand } from './bench.js';
+import { compareCommand, startCommand } from './compare.js';
 import { evalCommand } from './eval.js';
 import { datasetsCommand, exportCommand, inspectCommand, rulesCommand } from './info.js';
 import { trainCommand } from './train.js';
 
 /** Every `plasticity` subcommand, in the order --help lists them. */
 export const COMMANDS: readonly CommandDef[] = [
+  startCommand,
   trainCommand,
   evalCommand,
+  attackCommand,
+  compareCommand,
   inspectCommand,
   exportCommand,
   rulesCommand,

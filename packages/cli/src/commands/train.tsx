@@ -36,13 +36,15 @@ export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+const USER_ERRORS = new Set(['BackendError', 'ModelError', 'AttackError', 'NetworkError', 'DataError']);
+
 /** Library errors about user input become CliErrors (message shown as is). */
 export async function userInput<T>(fn: () => Promise<T> | T): Promise<T> {
   try {
     return await fn();
   } catch (e) {
     if (e instanceof CliError) throw e;
-    if (e instanceof DataError || e instanceof RangeError || (e as Error)?.name === 'BackendError' || (e as Error)?.name === 'ModelError') {
+    if (e instanceof DataError || e instanceof RangeError || USER_ERRORS.has((e as Error)?.name)) {
       throw new CliError(errorMessage(e), 1);
     }
     throw e;

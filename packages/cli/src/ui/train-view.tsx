@@ -136,9 +136,10 @@ function Layers({ s }: { s: TrainViewState }) {
   );
 }
 
-export function EpochTable({ s }: { s: TrainViewState }) {
+export function EpochTable({ s, last }: { s: TrainViewState; last?: number }) {
   if (!s.history.length) return null;
-  const rows = s.history.map((e) => [
+  const shown = last !== undefined ? s.history.slice(-last) : s.history;
+  const rows = shown.map((e) => [
     `${e.epoch + 1}`,
     fmtNum(e.trainLoss),
     fmtPct(e.trainAccuracy),
@@ -147,14 +148,20 @@ export function EpochTable({ s }: { s: TrainViewState }) {
     fmtSeconds(e.seconds),
     fmtInt(e.samplesPerSec),
   ]);
-  return <Table headers={['epoch', 'loss', 'acc', 'val loss', 'val acc', 'time', 'samples/s']} rows={rows} />;
+  const hidden = s.history.length - shown.length;
+  return (
+    <Box flexDirection="column">
+      <Table headers={['epoch', 'loss', 'acc', 'val loss', 'val acc', 'time', 'samples/s']} rows={rows} />
+      {hidden ? <Text dimColor>{`(${hidden} earlier epochs in model.json)`}</Text> : null}
+    </Box>
+  );
 }
 
 function Summary({ s }: { s: TrainViewState }) {
   return (
     <Box flexDirection="column" marginTop={1}>
       <Text bold>summary</Text>
-      <EpochTable s={s} />
+      <EpochTable s={s} last={12} />
       {s.test ? (
         <Text>
           {`test accuracy ${fmtPct(s.test.accuracy)}  balanced ${fmtPct(s.test.balancedAccuracy)}  loss ${fmtNum(s.test.loss)}  (${fmtInt(s.test.n)} rows)`}
@@ -180,7 +187,8 @@ export function TrainView({ state: s, color = true, width = 100, keys = true }: 
       {s.divergence ? <Text color="red">{`diverged at ${s.divergence}`}</Text> : null}
       {(finished || s.test) && (s.history.length || s.test) ? <Summary s={s} /> : s.history.length ? (
         <Box flexDirection="column" marginTop={1}>
-          <EpochTable s={s} />
+          {/* While training, only the latest epochs: a frame taller than the terminal flickers. */}
+          <EpochTable s={s} last={4} />
         </Box>
       ) : null}
       {keys && !finished ? <Text dimColor>q: stop and save the last good checkpoint · Ctrl-C: abort without saving</Text> : null}

@@ -8,6 +8,7 @@
 //   npm run reproduce -- robustness-bp
 //   npm run reproduce -- robustness-bp --rules gupta,bp --out docs/results/robustness-gupta
 import { parseArgs } from 'node:util';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createBackend, ReferenceBackend, type BackendName } from '@plasticity/core-wasm';
 import {
@@ -37,7 +38,10 @@ export async function run(argv: string[]): Promise<void> {
   const out = values.out!;
   const command = `npm run reproduce -- robustness-bp ${argv.join(' ')}`.trim();
   if (!values['skip-check']) await fgsmCheck(out, command);
-  if (values['skip-comparison']) return;
+  if (values['skip-comparison']) {
+    await addCheckToReadme(out);
+    return;
+  }
 
   const backend = await createBackend(values.backend as BackendName | 'auto');
   const config: ComparisonConfigInput = {
@@ -55,6 +59,38 @@ export async function run(argv: string[]): Promise<void> {
   const report = await runComparison(config, { backend, outDir: out, command, onEvent: logEvent });
   console.log(`done in ${((Date.now() - t0) / 60000).toFixed(1)} min; ${out}/README.md`);
   for (const c of report.comparison.checks) console.log(`${c.pass ? 'PASS' : 'FAIL'} ${c.name}: ${c.detail}`);
+  await addCheckToReadme(out);
+}
+
+const CHECK_HEADING = '## FGSM cross-check against TensorFlow.js autodiff';
+
+/** Adds (or replaces) the FGSM cross-check section of the README, when both files exist. */
+async function addCheckToReadme(out: string): Promise<void> {
+  let readme: string;
+  let check: { command: string; model: { architecture: string; trainRows: number }; dataset: { n: number }; cleanAccuracy: { ours: number; tfjs: number }; rows: { epsilon: number; ours: number; tfjs: number }[]; maxAbsDifferencePoints: number };
+  try {
+    readme = await readFile(join(out, 'README.md'), 'utf8');
+    check = JSON.parse(await readFile(join(out, 'fgsm-tfjs-check.json'), 'utf8'));
+  } catch {
+    return;
+  }
+  const at = readme.indexOf(CHECK_HEADING);
+  const base = (at >= 0 ? readme.slice(0, at) : readme).trimEnd();
+  const p = (v: number) => `${(100 * v).toFixed(2)}%`;
+  const section = [
+    CHECK_HEADING,
+    '',
+    `\`fgsm-tfjs-check.json\`, by \`${check.command}\`: one BP model (${check.model.architecture}, trained 1 epoch on ${check.model.trainRows} MNIST images), ` +
+      `attacked on the ${check.dataset.n} MNIST test images by our FGSM (exact backprop, float64 reference backend) and by FGSM computed with \`tf.grad\` on the model exported to the tfjs layers format (tfjs CPU backend, float32).`,
+    '',
+    `Clean accuracy: ours ${p(check.cleanAccuracy.ours)}, tfjs ${p(check.cleanAccuracy.tfjs)}. Largest difference: ${check.maxAbsDifferencePoints.toFixed(2)} points.`,
+    '',
+    '| ε | ours | tfjs |',
+    '| --- | --- | --- |',
+    ...check.rows.map((r) => `| ${r.epsilon} | ${p(r.ours)} | ${p(r.tfjs)} |`),
+    '',
+  ].join('\n');
+  await writeFileAtomic(join(out, 'README.md'), `${base}\n\n${section}`);
 }
 
 let lastProgress = 0;

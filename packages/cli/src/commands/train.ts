@@ -11,10 +11,7 @@ import { savedOptions, type CommandContext, type CommandDef } from '../command.j
 import { archString, fmtInt, fmtNum, fmtPct, fmtSci, fmtSeconds } from '../format.js';
 import { checkRule, DATA_FLAGS, datasetSpecFrom, OUTPUT_FLAGS, trainConfigFrom, TRAIN_FLAGS } from '../flag-tables.js';
 import { CliError, type FlagSpec } from '../flags.js';
-import type { CliEvent, Output } from '../output.js';
-import { mountLive, useEventState } from '../ui/live.js';
-import { initialTrainState, reduceTrain } from '../ui/train-state.js';
-import { TrainView } from '../ui/train-view.js';
+import type { CliEvent } from '../output.js';
 
 export const RUN_CONFIG = 'run-config.json';
 
@@ -205,11 +202,6 @@ export function formatTrainEvent(e: CliEvent): string | null {
   }
 }
 
-function LiveTrain({ out, width }: { out: Output; width: number }) {
-  const state = useEventState(out, reduceTrain, initialTrainState);
-  return <TrainView state={state} width={width} />;
-}
-
 export const trainCommand: CommandDef = {
   name: 'train',
   summary: 'train one rule on a data set and save the model',
@@ -224,7 +216,7 @@ export const trainCommand: CommandDef = {
     const { out, values } = ctx;
     out.addFormatter(formatTrainEvent);
     const outDir = (values.out as string | undefined) ?? defaultOutDir(String(values.rule), String(values.dataset));
-    const live = out.mode === 'ink' ? mountLive(ctx.io, ctx.controls, <LiveTrain out={out} width={ctx.io.stdout.columns ?? 100} />) : null;
+    const live = out.mode === 'ink' ? (await import('../ui/live-views.js')).mountTrainView(out, ctx.io, ctx.controls) : null;
     let run: TrainedRun;
     try {
       run = await trainOnce(ctx, values, { outDir });

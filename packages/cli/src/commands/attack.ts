@@ -7,9 +7,7 @@ import type { CommandContext, CommandDef } from '../command.js';
 import { BACKEND_FLAG, OUTPUT_FLAGS } from '../flag-tables.js';
 import { fmtNum, fmtPct, fmtSeconds, table } from '../format.js';
 import { CliError, type FlagSpec } from '../flags.js';
-import type { CliEvent, Output } from '../output.js';
-import { ExperimentView, initialExperimentState, reduceExperiment } from '../ui/experiment-view.js';
-import { mountLive, useEventState } from '../ui/live.js';
+import type { CliEvent } from '../output.js';
 import { DATA_OVERRIDE_FLAGS, loadModelAndData } from './eval.js';
 import { MODEL_FLAG, readModel } from './info.js';
 import { userInput } from './train.js';
@@ -84,11 +82,6 @@ export function formatExperimentEvent(e: CliEvent): string | null {
   }
 }
 
-export function LiveExperiment({ out, title }: { out: Output; title: string }) {
-  const state = useEventState(out, reduceExperiment, () => initialExperimentState(title));
-  return <ExperimentView state={state} />;
-}
-
 function attackTable(rows: readonly RobustnessRow[]): string {
   return table(
     ['ε', 'robust acc', 'success', 'mean L∞', 'mean L2', 'time'],
@@ -145,7 +138,7 @@ export const attackCommand: CommandDef = {
     const seed = Number((lm.model.meta.training as { seed?: number } | undefined)?.seed ?? 0);
     const title = `plasticity attack · ${rule} (${lm.dir}) · ${attack} · ${data.n} ${split} rows of ${ds.name}`;
     out.emit({ type: 'title', title });
-    const live = out.mode === 'ink' ? mountLive(ctx.io, ctx.controls, <LiveExperiment out={out} title={title} />) : null;
+    const live = out.mode === 'ink' ? (await import('../ui/live-views.js')).mountExperimentView(out, ctx.io, ctx.controls, title) : null;
     const emit = throttled((e) => out.emit(e));
     const command = `plasticity attack ${process.argv.slice(2).join(' ')}`.trim();
     let report;

@@ -10,8 +10,7 @@ import { checkRule, DATA_FLAGS, datasetSpecFrom, OUTPUT_FLAGS, trainConfigFrom, 
 import { fmtPct, table } from '../format.js';
 import { CliError, type FlagSpec } from '../flags.js';
 import type { CliEvent } from '../output.js';
-import { mountLive } from '../ui/live.js';
-import { formatExperimentEvent, LiveExperiment, reportEvent, throttled } from './attack.js';
+import { formatExperimentEvent, reportEvent, throttled } from './attack.js';
 import { defaultOutDir, describeTask, formatTrainEvent, userInput } from './train.js';
 
 const C = comparisonConfigSchema.parse({});
@@ -127,7 +126,7 @@ export async function runCompare(ctx: CommandContext, name: 'compare' | 'start')
   const seeds = config.seeds as number[];
   const title = `plasticity ${name} · ${rules[0]} vs ${rules[1]} · ${data.train.name} (${describeTask(spec)}) · hidden ${JSON.stringify(config.train?.hidden)} · ${seeds.length} seeds · ${backend.name}`;
   out.emit({ type: 'title', title, rules, seeds, dataset: data.train.name, task: describeTask(spec), train: data.train.n, validation: data.validation?.n ?? 0, test: data.test.n, outDir: dir });
-  const live = out.mode === 'ink' ? mountLive(ctx.io, ctx.controls, <LiveExperiment out={out} title={title} />) : null;
+  const live = out.mode === 'ink' ? (await import('../ui/live-views.js')).mountExperimentView(out, ctx.io, ctx.controls, title) : null;
   const emit = throttled((e) => out.emit(e));
   let report: ComparisonReport;
   try {
@@ -150,7 +149,7 @@ export async function runCompare(ctx: CommandContext, name: 'compare' | 'start')
   out.emit({ type: 'written', dir, files: (await readdir(dir)).sort() });
   await live?.finish();
   const c = report.comparison;
-  const perRule = <T,>(f: (rule: string) => T) => Object.fromEntries(c.rules.map((r) => [r, f(r)]));
+  const perRule = <T>(f: (rule: string) => T) => Object.fromEntries(c.rules.map((r) => [r, f(r)]));
   const robust = (series: string) =>
     perRule((r) => Object.fromEntries(report.summary.filter((s) => s.rule === r && s.series === series && c.config.epsilons.includes(s.epsilon)).map((s) => [String(s.epsilon), s.robustAccuracy.mean])));
   out.emit({

@@ -21,6 +21,8 @@ export {
 export { restoreModel, modelFromTraining, type RestoredModel } from './model/restore.js';
 export { saveModel, loadModel, writeDirAtomic, writeFileAtomic, MODEL_JSON, WEIGHTS_BIN } from './model/files.js';
 export { exportTfjs, saveTfjs, TFJS_WEIGHTS_FILE, type TfjsExport } from './model/tfjs-export.js';
-export { bpRule, faRule, dfaRule, signFaRule } from './rules/index.js';
+export { bpRule, faRule, dfaRule, signFaRule, microcircuitRule, microcircuitLifRule } from './rules/index.js';
+export type { MicrocircuitOptions } from './rules/microcircuit/rule.js';
+export type { MicrocircuitLifOptions } from './rules/microcircuit/lif-rule.js';
 export * from './attacks/index.js';
 export * from './report/index.js';

@@ -4,10 +4,14 @@ import { bpRule } from './bp/rule.js';
 import { dfaRule } from './dfa/rule.js';
 import { faRule } from './fa/rule.js';
 import { signFaRule } from './sign-fa/rule.js';
+import { microcircuitLifRule } from './microcircuit/lif-rule.js';
+import { microcircuitRule } from './microcircuit/rule.js';
 
 registerRule(bpRule);
 registerRule(faRule);
 registerRule(dfaRule);
 registerRule(signFaRule);
+registerRule(microcircuitRule);
+registerRule(microcircuitLifRule);
 
-export { bpRule, faRule, dfaRule, signFaRule };
+export { bpRule, faRule, dfaRule, signFaRule, microcircuitRule, microcircuitLifRule };

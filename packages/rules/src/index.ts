@@ -4,7 +4,7 @@ export { VERSION } from './version.js';
 export { Network, NetworkError, validateNetworkSpec, type DenseLayer, type LayerSpec, type NetworkSpec, type OutputActivation, type Workspace } from './network/network.js';
 export { initMatrix, orthogonal, INITIALIZERS, type Initializer } from './network/init.js';
 export {
-  registerRule, getRule, listRules, parseRuleOptions,
+  registerRule, getRule, listRules, parseRuleOptions, RuleDivergenceError,
   type LearningRule, type LossKind, type ParamGrads, type RuleStepInfo, type StepContext,
 } from './engine/rule.js';
 export { outputError, propagateDown, layerGrads, backpropGrads, backpropInputGrad, makeGrads, disposeGrads } from './engine/backprop.js';
@@ -24,5 +24,6 @@ export { exportTfjs, saveTfjs, TFJS_WEIGHTS_FILE, type TfjsExport } from './mode
 export { bpRule, faRule, dfaRule, signFaRule, microcircuitRule, microcircuitLifRule } from './rules/index.js';
 export type { MicrocircuitOptions } from './rules/microcircuit/rule.js';
 export type { MicrocircuitLifOptions } from './rules/microcircuit/lif-rule.js';
+export { gaitPropRule, itpRule, tpRule, type GaitOptions, type TpOptions, type TargetPropState } from './rules/gait-prop/rule.js';
 export * from './attacks/index.js';
 export * from './report/index.js';

@@ -8,13 +8,17 @@ import type { LossKind, ParamGrads } from './rule.js';
 /**
  * Fills ws.delta[L−1] with dL/dz_L per sample (not divided by the batch size) and returns
  * the mean loss. Cross-entropy reads the output pre-activations as logits (softmax or
- * linear output); MSE is ½‖h_L − t‖² through the output non-linearity.
+ * linear output); MSE is ½‖h_L − t‖² through the output non-linearity, auxiliary output
+ * units (see NetworkSpec.classUnits) taking their own activity as target.
  */
 export function outputError(net: Network, ws: Workspace, loss: LossKind): number {
   const be = net.backend;
   const L = net.depth - 1;
   const act = net.layers[L].activation;
   if (loss === 'cross-entropy') {
+    if (net.classUnits < net.outputSize) {
+      throw new RangeError(`auxiliary output units (classUnits ${net.classUnits} < ${net.outputSize} outputs) need loss 'mse'`);
+    }
     if (act !== 'softmax' && act !== 'linear') {
       throw new RangeError(`cross-entropy needs a softmax or linear output layer, not '${act}'; use loss 'mse' instead`);
     }
@@ -23,6 +27,7 @@ export function outputError(net: Network, ws: Workspace, loss: LossKind): number
   if (act === 'softmax') {
     throw new RangeError("mse needs an elementwise output activation, not 'softmax'; use loss 'cross-entropy'");
   }
+  net.setAuxiliaryTargets(ws);
   be.sub(ws.h[L], ws.targets, ws.dh[L]);
   const ss = be.sumSquares(ws.dh[L]);
   be.activationGrad(net.kernelActivation(L), ws.z[L], ws.dh[L], ws.delta[L], net.leakySlope);

@@ -54,12 +54,12 @@ export function evaluate(
   if (ds.d !== net.inputSize) {
     throw new RangeError(`data set '${ds.name}' (${ds.split}) has ${ds.d} features but the network expects ${net.inputSize}`);
   }
-  if (ds.classNames.length > net.outputSize) {
-    throw new RangeError(`data set '${ds.name}' has ${ds.classNames.length} classes but the network has ${net.outputSize} outputs`);
+  if (ds.classNames.length > net.classUnits) {
+    throw new RangeError(`data set '${ds.name}' has ${ds.classNames.length} classes but the network has ${net.classUnits} class outputs`);
   }
   const loss = opts.loss ?? (net.softmaxOutput ? 'cross-entropy' : 'mse');
   const batchSize = opts.batchSize ?? 500;
-  const k = net.outputSize;
+  const k = net.classUnits;
   const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   let lossSum = 0;
   for (let start = 0; start < ds.n; start += batchSize) {
@@ -70,7 +70,7 @@ export function evaluate(
     net.setLabels(ws, labels);
     infer(net, ws, opts.inference);
     lossSum += outputError(net, ws, loss) * size;
-    const pred = net.backend.argmaxRows(ws.h[net.depth - 1]);
+    const pred = net.predictClasses(ws);
     for (let i = 0; i < size; i++) confusion[labels[i]][pred[i]]++;
   }
   const m = metricsFromConfusion(confusion);

@@ -77,6 +77,21 @@ export interface LearningRule<O extends object = object, S = unknown> {
   dispose?(net: Network, state: S): void;
 }
 
+/**
+ * Thrown by a rule's step when training cannot go on (e.g. a weight matrix the rule must
+ * invert became near-singular); the loop stops as 'diverged', naming the layer, and keeps
+ * the last good weights.
+ */
+export class RuleDivergenceError extends Error {
+  constructor(
+    readonly layer: number | null,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RuleDivergenceError';
+  }
+}
+
 // A registry like tfjs's kernel registry: frontends list it and never import a rule's folder.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyRule = LearningRule<any, any>;

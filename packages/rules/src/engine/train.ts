@@ -11,7 +11,7 @@ import { createRng } from '../rng.js';
 import { backpropGrads, disposeGrads, makeGrads, outputError } from './backprop.js';
 import { evaluate, type EvalResult } from './evaluate.js';
 import { learningRate, Optimizer, optimizerSchema } from './optimizer.js';
-import { getRule, parseRuleOptions, type LearningRule, type ParamGrads, type StepContext } from './rule.js';
+import { getRule, parseRuleOptions, RuleDivergenceError, type LearningRule, type ParamGrads, type StepContext } from './rule.js';
 
 const ACTIVATION_NAMES = ['linear', 'relu', 'leaky-relu', 'tanh', 'sigmoid', 'softplus'] as const satisfies readonly Activation[];
 
@@ -20,6 +20,11 @@ export const trainConfigSchema = z.object({
   ruleOptions: z.record(z.string(), z.unknown()).default({}),
   /** Hidden layer widths; the output width is the data set's class count. */
   hidden: z.array(z.number().int().positive()).default([256, 256]),
+  /**
+   * Output width when wider than the class count: the first units are the classes, the rest
+   * auxiliary units whose target is their own activity (GAIT-prop's square nets). Needs loss 'mse'.
+   */
+  outputUnits: z.number().int().positive().optional(),
   activation: z.enum(ACTIVATION_NAMES).default('relu'),
   output: z.enum([...ACTIVATION_NAMES, 'softmax']).default('softmax'),
   loss: z.enum(['cross-entropy', 'mse']).default('cross-entropy'),
@@ -104,11 +109,17 @@ export interface TrainOptions {
 /** The network spec a config gives for a data set. */
 export function networkSpecFor(cfg: TrainConfig, train: Dataset, transform?: InputTransform): NetworkSpec {
   const hidden = cfg.hidden.map((size) => ({ size, activation: cfg.activation }));
+  const classes = train.classNames.length;
+  const outputs = cfg.outputUnits ?? classes;
+  if (outputs < classes) {
+    throw new RangeError(`outputUnits (${outputs}) must be at least the class count of '${train.name}' (${classes})`);
+  }
   return {
     inputSize: train.d,
-    layers: [...hidden, { size: train.classNames.length, activation: cfg.output }],
+    layers: [...hidden, { size: outputs, activation: cfg.output }],
     leakySlope: cfg.leakySlope,
     inputTransform: transform,
+    ...(outputs > classes ? { classUnits: classes } : {}),
   };
 }
 
@@ -191,17 +202,24 @@ export async function train(configInput: TrainConfigInput | TrainConfig, data: T
         grads, rng: stepRng, epoch, step,
       };
       let loss: number;
-      if (rule.forward === 'own') {
-        const info = rule.step(ctx, state, ruleOptions);
-        loss = info.loss ?? NaN;
-        if (info.diagnostics) diagnostics = info.diagnostics;
-      } else {
-        net.forward(ws);
-        loss = outputError(net, ws, ctx.loss);
-        const info = rule.step(ctx, state, ruleOptions);
-        if (info.diagnostics) diagnostics = info.diagnostics;
+      try {
+        if (rule.forward === 'own') {
+          const info = rule.step(ctx, state, ruleOptions);
+          loss = info.loss ?? NaN;
+          if (info.diagnostics) diagnostics = info.diagnostics;
+        } else {
+          net.forward(ws);
+          loss = outputError(net, ws, ctx.loss);
+          const info = rule.step(ctx, state, ruleOptions);
+          if (info.diagnostics) diagnostics = info.diagnostics;
+        }
+      } catch (e) {
+        if (!(e instanceof RuleDivergenceError)) throw e;
+        divergence = { epoch, step, layer: e.layer, reason: e.message };
+        status = 'diverged';
+        break training;
       }
-      const pred = be.argmaxRows(ws.h[net.depth - 1]);
+      const pred = net.predictClasses(ws);
       for (let i = 0; i < batch.size; i++) if (pred[i] === batch.y[i]) correct++;
 
       // Update norms double as the divergence check: a non-finite norm names the layer.

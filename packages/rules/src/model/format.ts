@@ -29,6 +29,8 @@ const metaSchema = z.object({
     inputSize: z.number().int().positive(),
     layers: z.array(z.object({ size: z.number().int().positive(), activation })).min(1),
     leakySlope: z.number().optional(),
+    /** Output units read out as classes (the rest auxiliary); absent: all. */
+    classUnits: z.number().int().positive().optional(),
     inputTransform: z
       .object({ kind: z.enum(['standardize', 'min-max']), shift: z.array(z.number()), scale: z.array(z.number()) })
       .nullable()
@@ -120,6 +122,7 @@ export function makeModel(input: ModelInput): Model {
       inputSize: input.spec.inputSize,
       layers: input.spec.layers.map((l) => ({ size: l.size, activation: l.activation })),
       leakySlope: input.spec.leakySlope,
+      ...(input.spec.classUnits !== undefined ? { classUnits: input.spec.classUnits } : {}),
       inputTransform: t ? { kind: t.kind ?? 'standardize', shift: Array.from(t.shift, Number), scale: Array.from(t.scale, Number) } : null,
     },
     rule: { name: input.rule.name, options: { ...input.rule.options } as Record<string, unknown> },
@@ -252,6 +255,7 @@ export function specOf(meta: ModelMeta): NetworkSpec {
     inputSize: a.inputSize,
     layers: a.layers.map((l) => ({ size: l.size, activation: l.activation })),
     leakySlope: a.leakySlope,
+    ...(a.classUnits !== undefined ? { classUnits: a.classUnits } : {}),
     inputTransform: a.inputTransform ? { shift: a.inputTransform.shift, scale: a.inputTransform.scale } : undefined,
   };
 }

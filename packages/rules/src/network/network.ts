@@ -25,6 +25,12 @@ export interface NetworkSpec {
   /** Negative slope of leaky-relu layers. */
   leakySlope?: number;
   inputTransform?: InputTransform;
+  /**
+   * Output units that are class scores: units 0..classUnits−1 are read out (argmax, labels);
+   * the rest are auxiliary units (e.g. GAIT-prop's square nets, whose 784-wide output carries
+   * the 10 classes in its first units) whose target is their own activity. Default: all.
+   */
+  classUnits?: number;
 }
 
 export interface DenseLayer {
@@ -78,6 +84,15 @@ export function validateNetworkSpec(spec: NetworkSpec): void {
       );
     }
   });
+  const out = spec.layers[spec.layers.length - 1];
+  if (spec.classUnits !== undefined) {
+    if (!Number.isInteger(spec.classUnits) || spec.classUnits < 1 || spec.classUnits > out.size) {
+      throw new NetworkError(`classUnits must be an integer from 1 to the output size ${out.size}, got ${spec.classUnits}`);
+    }
+    if (spec.classUnits < out.size && out.activation === 'softmax') {
+      throw new NetworkError('auxiliary output units (classUnits < output size) need an elementwise output activation, not softmax');
+    }
+  }
   const t = spec.inputTransform;
   if (t && (t.shift.length !== spec.inputSize || t.scale.length !== spec.inputSize)) {
     throw new NetworkError(
@@ -160,6 +175,11 @@ export class Network {
     return this.layers[this.layers.length - 1].outSize;
   }
 
+  /** Output units read out as class scores (the first ones); the rest are auxiliary. */
+  get classUnits(): number {
+    return this.spec.classUnits ?? this.outputSize;
+  }
+
   get depth(): number {
     return this.layers.length;
   }
@@ -227,15 +247,43 @@ export class Network {
   /** One-hot targets for integer labels into ws.targets. */
   setLabels(ws: Workspace, labels: ArrayLike<number>): void {
     const c = this.outputSize;
+    const k = this.classUnits;
     const t = new Float32Array(ws.batchSize * c);
     for (let i = 0; i < ws.batchSize; i++) {
       const y = labels[i];
-      if (!Number.isInteger(y) || y < 0 || y >= c) {
-        throw new NetworkError(`label ${y} at row ${i} is out of range; the output layer has ${c} units (labels 0..${c - 1})`);
+      if (!Number.isInteger(y) || y < 0 || y >= k) {
+        throw new NetworkError(`label ${y} at row ${i} is out of range; the output layer has ${k} class units (labels 0..${k - 1})`);
       }
       t[i * c + y] = 1;
     }
     this.backend.write(ws.targets, t);
+  }
+
+  /** Auxiliary output units take their own activity as target (zero error); call after forward. */
+  setAuxiliaryTargets(ws: Workspace): void {
+    const c = this.outputSize;
+    const k = this.classUnits;
+    if (k === c) return;
+    const h = this.backend.read(ws.h[this.depth - 1]);
+    const t = this.backend.read(ws.targets);
+    for (let i = 0; i < ws.batchSize; i++) t.set(h.subarray(i * c + k, (i + 1) * c), i * c + k);
+    this.backend.write(ws.targets, t);
+  }
+
+  /** Predicted class per row of ws's output: the argmax over the class units only. */
+  predictClasses(ws: Workspace): Int32Array {
+    const out = ws.h[this.depth - 1];
+    const c = this.outputSize;
+    const k = this.classUnits;
+    if (k === c) return this.backend.argmaxRows(out);
+    const h = this.backend.read(out);
+    const pred = new Int32Array(ws.batchSize);
+    for (let i = 0; i < ws.batchSize; i++) {
+      let best = 0;
+      for (let j = 1; j < k; j++) if (h[i * c + j] > h[i * c + best]) best = j;
+      pred[i] = best;
+    }
+    return pred;
   }
 
   /** The forward pass: fills ws.z and ws.h from ws.x. A softmax output layer leaves logits in z and probabilities in h. */

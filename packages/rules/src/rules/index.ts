@@ -4,6 +4,7 @@ import { bpRule } from './bp/rule.js';
 import { dfaRule } from './dfa/rule.js';
 import { faRule } from './fa/rule.js';
 import { signFaRule } from './sign-fa/rule.js';
+import { gaitPropRule, itpRule, tpRule } from './gait-prop/rule.js';
 import { microcircuitLifRule } from './microcircuit/lif-rule.js';
 import { microcircuitRule } from './microcircuit/rule.js';
 
@@ -11,6 +12,9 @@ registerRule(bpRule);
 registerRule(faRule);
 registerRule(dfaRule);
 registerRule(signFaRule);
+registerRule(gaitPropRule);
+registerRule(tpRule);
+registerRule(itpRule);
 registerRule(microcircuitRule);
 registerRule(microcircuitLifRule);
 

@@ -1,6 +1,6 @@
 // Config files: JSON or YAML, one object of options named like the flags (camelCase or
 // kebab-case). Options for one command may also sit in a section named after it
-// (`train:`, `compare:`), which overrides the top level for that command.
+// (`train:`, `compare:`, a mapping), which overrides the top level for that command.
 import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -31,11 +31,10 @@ export async function readConfigFile(file: string, command: string, commandNames
   const top: Record<string, unknown> = {};
   let section: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
-    if (commandNames.includes(k)) {
-      if (k === command) {
-        if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new CliError(`--config: ${path}: section '${k}' must be an object of options`);
-        section = v as Record<string, unknown>;
-      }
+    // A command's name with a mapping is its section; `rules: [fa, bp]` is compare's option.
+    const isSection = commandNames.includes(k) && v !== null && typeof v === 'object' && !Array.isArray(v);
+    if (isSection) {
+      if (k === command) section = v as Record<string, unknown>;
       continue;
     }
     top[k] = v;

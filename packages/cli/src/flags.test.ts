@@ -51,9 +51,11 @@ describe('config files', () => {
   it('reads YAML with a section for the command overriding the top level', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'plasticity-cfg-'));
     const file = join(dir, 'run.yaml');
-    await writeFile(file, 'epochs: 3\nlayers: [64, 32]\ntrain:\n  epochs: 4\ncompare:\n  seeds: 9\n');
-    const c = await readConfigFile(file, 'train', ['train', 'compare']);
-    expect(c.options).toEqual({ epochs: 4, layers: [64, 32] });
+    await writeFile(file, 'epochs: 3\nlayers: [64, 32]\nrules: [fa, bp]\ntrain:\n  epochs: 4\ncompare:\n  seeds: 9\n');
+    const c = await readConfigFile(file, 'train', ['train', 'compare', 'rules']);
+    // `rules` is a command too, but a list is compare's option, not a section.
+    expect(c.options).toEqual({ epochs: 4, layers: [64, 32], rules: ['fa', 'bp'] });
+    expect((await readConfigFile(file, 'compare', ['train', 'compare', 'rules'])).options).toEqual({ epochs: 3, layers: [64, 32], rules: ['fa', 'bp'], seeds: 9 });
     await writeFile(join(dir, 'bad.json'), '{"epochs": ');
     await expect(readConfigFile(join(dir, 'bad.json'), 'train', ['train'])).rejects.toThrow(/is not valid JSON/);
     await expect(readConfigFile(join(dir, 'missing.yaml'), 'train', ['train'])).rejects.toThrow(/cannot read .*missing\.yaml \(ENOENT\)/);

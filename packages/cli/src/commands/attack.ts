@@ -136,7 +136,7 @@ export const attackCommand: CommandDef = {
     }
     const rule = lm.model.meta.rule.name;
     const seed = Number((lm.model.meta.training as { seed?: number } | undefined)?.seed ?? 0);
-    const title = `plasticity attack · ${rule} (${lm.dir}) · ${attack} · ${data.n} ${split} rows of ${ds.name}`;
+    const title = `plasticity attack · ${rule} (${String(values.model)}) · ${attack} · ${data.n} ${split} rows of ${ds.name}`;
     out.emit({ type: 'title', title });
     const live = out.mode === 'ink' ? (await import('../ui/live-views.js')).mountExperimentView(out, ctx.io, ctx.controls, title) : null;
     const emit = throttled((e) => out.emit(e));

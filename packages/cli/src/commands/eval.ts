@@ -73,7 +73,7 @@ export const evalCommand: CommandDef = {
     const names = ds.classNames;
     out.text(
       [
-        `${lm.dir}: ${lm.model.meta.rule.name} on ${ds.name} ${split} (${fmtInt(r.n)} rows)`,
+        `${String(values.model)}: ${lm.model.meta.rule.name} on ${ds.name} ${split} (${fmtInt(r.n)} rows)`,
         `accuracy ${fmtPct(r.accuracy)}  balanced accuracy ${fmtPct(r.balancedAccuracy)}  loss ${fmtNum(r.loss)}`,
         '',
         'confusion (rows: true class, columns: predicted)',

@@ -92,7 +92,7 @@ export const inspectCommand: CommandDef = {
   async run({ out, values }) {
     const dir = resolve(String(values.model));
     const m = await readModel(dir);
-    out.text(describeModel(dir, m));
+    out.text(describeModel(String(values.model), m));
     out.emit({ type: 'result', command: 'inspect', modelDir: dir, ...m.meta });
   },
 };
@@ -112,7 +112,7 @@ export const exportCommand: CommandDef = {
     const dir = resolve(String(values.out));
     if (dir === resolve(String(values.model))) throw new CliError('--out must differ from --model: exporting would replace the model directory');
     await saveTfjs(dir, m);
-    out.text(`wrote a TensorFlow.js layers model to ${dir} (model.json, ${TFJS_WEIGHTS_FILE}); load it with tf.loadLayersModel('file://${dir}/model.json')`);
+    out.text(`wrote a TensorFlow.js layers model to ${String(values.out)} (model.json, ${TFJS_WEIGHTS_FILE}); load it with tf.loadLayersModel('file://${dir}/model.json')`);
     out.emit({ type: 'result', command: 'export', format: values.format, dir, files: ['model.json', TFJS_WEIGHTS_FILE] });
   },
 };

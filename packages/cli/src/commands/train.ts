@@ -168,7 +168,7 @@ export function defaultOutDir(rule: string, dataset: string): string {
 
 /** Line-per-event text for the training events. */
 export function formatTrainEvent(e: CliEvent): string | null {
-  const pre = e.run ? `[${Object.values(e.run as object).join(' ')}] ` : e.rule && e.type !== 'start' && e.seed !== undefined ? `[${String(e.rule)} seed ${String(e.seed)}] ` : '';
+  const pre = e.run ? `[${Object.values(e.run as object).join(' ')}] ` : e.rule && e.seed !== undefined ? `[${String(e.rule)}${e.surrogate ? ' surrogate' : ''} seed ${String(e.seed)}] ` : '';
   switch (e.type) {
     case 'data':
       return `${pre}data: ${String(e.dataset)} (${String(e.task)}), ${fmtInt(e.train as number)} train / ${fmtInt(e.validation as number)} validation / ${fmtInt(e.test as number)} test rows, network ${String(e.architecture)}`;

@@ -35,12 +35,12 @@ function Header({ s }: { s: TrainViewState }) {
     s.dataset && `${s.dataset}${s.task && s.task !== 'all classes' ? ` ${s.task}` : ''}`,
     s.architecture,
     s.parameters !== undefined && `${fmtInt(s.parameters)} params`,
-    s.backend,
   ].filter(Boolean);
   const rows = [
     s.trainSize !== undefined && `${fmtInt(s.trainSize)} train`,
     s.validationSize ? `${fmtInt(s.validationSize)} validation` : null,
     s.testSize !== undefined && `${fmtInt(s.testSize)} test`,
+    s.backend && `backend ${s.backend}`,
   ].filter(Boolean);
   return (
     <Box flexDirection="column">

@@ -8,12 +8,12 @@
 //   npm run reproduce -- robustness-bp
 //   npm run reproduce -- robustness-bp --rules gupta,bp --out docs/results/robustness-gupta
 import { parseArgs } from 'node:util';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createBackend, ReferenceBackend, type BackendName } from '@plasticity/core-wasm';
 import {
-  loadDataset, modelFromNetwork, networkFromModel, runAttack, runComparison, train, writeFileAtomic, VERSION,
-  type AttackResult, type ComparisonEvent, type ComparisonConfigInput,
+  comparisonMarkdown, loadDataset, modelFromNetwork, sanityChecks, networkFromModel, runAttack, runComparison, train, writeFileAtomic, VERSION,
+  type AttackResult, type ComparisonEvent, type ComparisonReport, type ComparisonConfigInput,
 } from '@plasticity/rules';
 import { tfjsFgsm } from './tfjs-fgsm.js';
 
@@ -33,8 +33,14 @@ export async function run(argv: string[]): Promise<void> {
       out: { type: 'string', default: 'docs/results/robustness-bp' },
       'skip-check': { type: 'boolean', default: false },
       'skip-comparison': { type: 'boolean', default: false },
+      /** Recompute the checks and README from an existing report.json (no training, no attacks). */
+      rewrite: { type: 'boolean', default: false },
     },
   });
+  if (values.rewrite) {
+    await rewrite(values.out!);
+    return;
+  }
   const out = values.out!;
   const command = `npm run reproduce -- robustness-bp ${argv.join(' ')}`.trim();
   if (!values['skip-check']) await fgsmCheck(out, command);
@@ -60,6 +66,19 @@ export async function run(argv: string[]): Promise<void> {
   console.log(`done in ${((Date.now() - t0) / 60000).toFixed(1)} min; ${out}/README.md`);
   for (const c of report.comparison.checks) console.log(`${c.pass ? 'PASS' : 'FAIL'} ${c.name}: ${c.detail}`);
   await addCheckToReadme(out);
+}
+
+/** Recomputes the sanity checks and the README of an existing comparison (plots and grids stay). */
+async function rewrite(out: string): Promise<void> {
+  const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as ComparisonReport;
+  const cfg = report.comparison.config;
+  const { lo, hi } = report.dataset.featureRange;
+  report.comparison.checks = sanityChecks(report.rows, cfg, cfg.largeEpsilon ?? hi - lo);
+  await writeFileAtomic(join(out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const files = (await readdir(out)).filter((f) => !f.includes('.tmp-')).sort();
+  await writeFileAtomic(join(out, 'README.md'), comparisonMarkdown(report, files));
+  await addCheckToReadme(out);
+  for (const c of report.comparison.checks) console.log(`${c.pass ? 'PASS' : 'FAIL'} ${c.name}: ${c.detail}`);
 }
 
 const CHECK_HEADING = '## FGSM cross-check against TensorFlow.js autodiff';

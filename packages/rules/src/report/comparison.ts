@@ -301,6 +301,7 @@ export function sanityChecks(rows: readonly RobustnessRow[], cfg: ComparisonConf
   let where = '';
   for (const k of keys) {
     for (const e of cfg.epsilons) {
+      if (e === 0) continue;
       const f = get(k, 'fgsm', e);
       const p = get(k, 'pgd', e);
       if (f === undefined || p === undefined) continue;
@@ -348,6 +349,7 @@ export function sanityChecks(rows: readonly RobustnessRow[], cfg: ComparisonConf
     let at = '';
     for (const k of keys) {
       for (const e of epsilons) {
+        if (e === 0) continue;
         const bb = get(k, series, e);
         const wb = get(k, against, e);
         if (bb === undefined || wb === undefined) continue;
@@ -411,7 +413,9 @@ export async function writeComparison(dir: string, report: ComparisonReport, exa
       await put(`examples-${rule}.png`, g.png);
     }
   }
-  await put('README.md', comparisonMarkdown(report, files));
+  // List what the folder holds, so files other tools add beside the report are listed too.
+  const present = (await (await import('node:fs/promises')).readdir(dir)).filter((f) => !f.includes('.tmp-')).sort();
+  await put('README.md', comparisonMarkdown(report, present));
   return files;
 }
 

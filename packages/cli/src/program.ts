@@ -50,6 +50,7 @@ export async function runCli(argv: readonly string[], options: RunOptions = {}):
   let out: Output | undefined;
   const stop = new AbortController();
   const interrupt = new AbortController();
+  let interruptedAt = 0;
   const controls = {
     stop() {
       if (stop.signal.aborted) return;
@@ -58,15 +59,23 @@ export async function runCli(argv: readonly string[], options: RunOptions = {}):
     },
     interrupt() {
       if (interrupt.signal.aborted) {
+        // One signal can arrive twice (the process group and a forwarding parent); a second
+        // press a moment later means: do not wait for the current step.
+        if (Date.now() - interruptedAt < 1000) return;
         io.stderr.write('\ninterrupted twice: exiting now\n');
         process.exit(130);
       }
+      interruptedAt = Date.now();
       interrupt.abort();
       out?.emit({ type: 'interrupting' });
     },
   };
+  // SIGTERM (a supervisor, or the bin passing one on) stops the same way as Ctrl-C.
   const onSigint = () => controls.interrupt();
-  if (options.handleSignals) process.on('SIGINT', onSigint);
+  if (options.handleSignals) {
+    process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigint);
+  }
 
   const program = buildProgram(io, async (def, cmd) => {
     const cliValues: Record<string, unknown> = {};
@@ -90,7 +99,7 @@ export async function runCli(argv: readonly string[], options: RunOptions = {}):
   } catch (e) {
     if (e instanceof CommanderError) {
       // Help and version exit 0; commander has already printed its message.
-      exitCode = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : 2;
+      exitCode = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : e.code === 'commander.help' ? e.exitCode : 2;
       if (exitCode !== 0 && argv.includes('--json')) io.stdout.write(`${jsonLine({ type: 'error', message: e.message.replace(/^error: /, '') })}\n`);
     } else {
       const known = e instanceof CliError;
@@ -101,7 +110,10 @@ export async function runCli(argv: readonly string[], options: RunOptions = {}):
       if (!known && io.env.PLASTICITY_DEBUG) io.stderr.write(`${(e as Error).stack ?? ''}\n`);
     }
   } finally {
-    if (options.handleSignals) process.off('SIGINT', onSigint);
+    if (options.handleSignals) {
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigint);
+    }
   }
   return exitCode;
 }

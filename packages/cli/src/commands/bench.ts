@@ -32,7 +32,7 @@ export const benchCommand: CommandDef = {
   flags: OUTPUT_FLAGS.filter((f) => f.key === 'json'),
   passThrough: true,
   examples: ['plasticity bench'],
-  async run({ out, io, args }) {
+  async run({ out, io, args, interrupt }) {
     const root = repoRoot();
     if (!root) throw new CliError('bench: cannot find the Plasticity repository root (a package.json with workspaces) above the CLI; run `npm run bench` in the repository', 1);
     const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }).scripts ?? {};
@@ -50,6 +50,7 @@ export const benchCommand: CommandDef = {
         stdio: ['ignore', json ? 'pipe' : 'inherit', 'inherit'],
       });
       if (json) child.stdout?.on('data', (b: Buffer) => io.stderr.write(b));
+      interrupt.addEventListener('abort', () => child.kill('SIGINT'), { once: true });
       child.on('error', reject);
       child.on('exit', (c, sig) => resolvePromise(c ?? (sig ? 128 + 2 : 1)));
     });

@@ -98,7 +98,7 @@ export async function trainOnce(ctx: Pick<CommandContext, 'out' | 'stop' | 'inte
     validation: data.validation?.n ?? 0,
     test: data.test.n,
     fingerprint: data.train.fingerprint,
-    architecture: archString(data.train.d, [...config.hidden.map((size) => ({ size })), { size: classes }]),
+    architecture: archString(data.train.d, [...config.hidden.map((size) => ({ size })), { size: config.outputUnits ?? classes }]),
   });
   const signal = AbortSignal.any([ctx.stop, ctx.interrupt]);
   const result = await userInput(() =>

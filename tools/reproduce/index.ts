@@ -6,6 +6,7 @@ const REPRODUCTIONS: Record<string, { description: string; load: () => Promise<{
     description: 'FGSM checked against tfjs autodiff on a BP MNIST model; FGSM/PGD robustness of two rules (default fa vs bp) on MNIST 0 vs 1 over 5 seeds',
     load: () => import('./robustness-bp.js'),
   },
+  microcircuit: { description: 'cortical microcircuit (rate and LIF) on MNIST next to bp/fa/sign-fa, LIF seconds vs T, CIFAR-10 MLP from --data-dir', load: () => import('./microcircuit.js') },
 };
 
 async function main(): Promise<void> {

@@ -4,6 +4,7 @@ import { loadDataset } from '../../data/index.js';
 import { evaluate } from '../../engine/evaluate.js';
 import { getRule, parseRuleOptions } from '../../engine/rule.js';
 import { train } from '../../engine/train.js';
+import { modelFromTraining, restoreModel } from '../../model/restore.js';
 import { Network, type NetworkSpec } from '../../network/network.js';
 import { createRng } from '../../rng.js';
 import { colSums, fromFlat, map, map2, matmul, transpose, type Mat } from '../../testing/plain.js';
@@ -189,6 +190,12 @@ describe('microcircuit-lif', () => {
     const ev = evaluate(r.net, test, { loss: 'mse', inference: { rule: r.rule, state: r.ruleState, options: r.ruleOptions } });
     expect(ev.accuracy).toBeGreaterThan(0.9);
     expect(r.history.at(-1)!.validation!.accuracy).toBe(ev.accuracy);
+    // A saved model rebuilds the same |R| from the seed and infers by spikes the same way.
+    const restored = restoreModel(new ReferenceBackend(), modelFromTraining(r, {}));
+    const again = evaluate(restored.net, test, { loss: 'mse', inference: restored.inference });
+    expect(again.confusion).toEqual(ev.confusion);
+    const st = restored.inference.state as MicrocircuitLifState;
+    expect([...restored.net.backend.read(st.feedback.absR[1])]).toEqual([...r.net.backend.read((r.ruleState as MicrocircuitLifState).feedback.absR[1])]);
   });
 
   it('rejects a softmax output, a softmax-CE config and the rate option', async () => {

@@ -5,6 +5,7 @@
 //
 //   npm run bench                   everything
 //   npm run bench -- --quick        fewer samples, epoch on wasm-simd only (a smoke run)
+//   npm run bench -- --clock cpu    time by process CPU time instead of wall time (a shared, busy machine)
 import { cpus, loadavg, totalmem, uptime } from 'node:os';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -14,15 +15,19 @@ import { createBackend, createWasmSimdBackend, loadWasmKernels, type Backend, ty
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { epochFlops, randomData, timeEpochs } from './epoch.js';
-import { gflops, jsGemm, median, warmUp, type Form } from './measure.js';
+import { clock, gflops, jsGemm, median, warmUp, type Clock, type Form } from './measure.js';
 
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
+    clock: { type: 'string', default: 'wall' },
     out: { type: 'string', default: join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results.json') },
   },
 });
 const quick = args.quick ?? false;
+if (args.clock !== 'wall' && args.clock !== 'cpu') throw new Error(`--clock ${args.clock}: expected wall or cpu`);
+const CLOCK = args.clock as Clock;
+const now = clock(CLOCK);
 const SAMPLES = quick ? 5 : 9;
 const WARM_MS = quick ? 500 : 2000;
 
@@ -62,7 +67,7 @@ function benchBackend(be: Backend, label: string): GemmRow[] {
   warmUp(() => cases.forEach((c) => c.run()), WARM_MS);
   const rows: GemmRow[] = [];
   for (const c of cases) {
-    const g = gflops(c.run, 2 * c.m * c.k * c.n, SAMPLES);
+    const g = gflops(c.run, 2 * c.m * c.k * c.n, SAMPLES, 30, now);
     rows.push({ backend: be.name, build: be.build, form: c.form, m: c.m, k: c.k, n: c.n, gflops: g });
     log(`  ${label} ${c.form} ${c.m}×${c.k}×${c.n}: ${g.toFixed(1)} GFLOP/s`);
   }
@@ -80,7 +85,7 @@ function benchJs(): GemmRow[] {
   }));
   warmUp(() => cases.forEach((c) => c.run()), WARM_MS);
   for (const c of cases) {
-    const g = gflops(c.run, 2 * c.m * c.k * c.n, quick ? 3 : 7);
+    const g = gflops(c.run, 2 * c.m * c.k * c.n, quick ? 3 : 7, 30, now);
     rows.push({ backend: 'js', build: 'f32-loop', form: c.form, m: c.m, k: c.k, n: c.n, gflops: g });
     log(`  js ${c.form} ${c.m}×${c.k}×${c.n}: ${g.toFixed(2)} GFLOP/s`);
   }
@@ -93,7 +98,7 @@ async function ceiling(build: WasmBuild): Promise<number> {
   const flopsPerIter = k.exports.f32_ceiling_flops_per_iter();
   warmUp(() => k.exports.f32_ceiling__simd(100_000, 0.001), Math.min(WARM_MS, 1000));
   const iters = 5_000_000;
-  return gflops(() => k.exports.f32_ceiling__simd(iters, 0.001), iters * flopsPerIter, SAMPLES, 100);
+  return gflops(() => k.exports.f32_ceiling__simd(iters, 0.001), iters * flopsPerIter, SAMPLES, 100, now);
 }
 
 function pct(x: number, of: number): string {
@@ -139,7 +144,7 @@ async function main(): Promise<void> {
   for (const { be, label } of backends) {
     const isWasm = be.name === 'wasm-simd';
     if (quick && !isWasm) continue;
-    const runs = timeEpochs(be, data, { batch: 128, lr: 0.05, epochs: isWasm && !quick ? 3 : 1, warmSteps: isWasm ? 40 : 10, seed: 11 });
+    const runs = timeEpochs(be, data, { batch: 128, lr: 0.05, epochs: isWasm && !quick ? 3 : 1, warmSteps: isWasm ? 40 : 10, seed: 11, now });
     const seconds = median(runs.map((r) => r.seconds));
     epoch.push({ backend: be.name, build: be.build, seconds });
     log(`epoch ${label}: ${runs.map((r) => r.seconds.toFixed(2)).join(', ')} s (median ${seconds.toFixed(2)} s, ${(flops / seconds / 1e9).toFixed(1)} GFLOP/s; loss ${runs[0].firstLoss.toFixed(3)} → ${runs[runs.length - 1].lastLoss.toFixed(3)})`);
@@ -157,8 +162,9 @@ async function main(): Promise<void> {
       uptimeSeconds: Math.round(uptime()),
       ceilingByBuild,
       threads: 1,
+      clock: CLOCK,
       notes: [
-        'GEMM: median GFLOP/s of ' + SAMPLES + ' samples after ' + WARM_MS / 1000 + ' s warm-up per backend; epoch: median of 3 (wasm-simd) or 1 (tfjs-wasm) epochs',
+        `GEMM: median GFLOP/s of ${SAMPLES} samples after ${WARM_MS / 1000} s warm-up per backend; epoch: median of 3 (wasm-simd) or 1 (tfjs-wasm) epochs; ${CLOCK === 'cpu' ? 'timed by process CPU time' : 'timed by wall clock'}`,
         'ceilingGflops: the larger of the register-only f32x4 multiply-add loops of the two builds',
         ...(tfjsNote ? [tfjsNote] : []),
       ],

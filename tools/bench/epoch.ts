@@ -101,19 +101,24 @@ export interface EpochResult {
 }
 
 /** Trains `epochs` epochs after `warmSteps` untimed steps; returns each epoch's time and the loss at its start and end. */
-export function timeEpochs(be: Backend, data: EpochData, opts: { batch: number; lr: number; epochs: number; warmSteps: number; seed: number }): EpochResult[] {
+export function timeEpochs(
+  be: Backend,
+  data: EpochData,
+  opts: { batch: number; lr: number; epochs: number; warmSteps: number; seed: number; now?: () => number },
+): EpochResult[] {
+  const now = opts.now ?? (() => performance.now());
   const layers = initLayers(be, opts.seed);
   for (let s = 0; s < opts.warmSteps; s++) step(be, layers, data, (s * opts.batch) % (data.n - opts.batch), opts.batch, opts.lr);
   const out: EpochResult[] = [];
   for (let e = 0; e < opts.epochs; e++) {
     let first = Number.NaN;
     let last = Number.NaN;
-    const t0 = performance.now();
+    const t0 = now();
     for (let start = 0; start < data.n; start += opts.batch) {
       last = step(be, layers, data, start, Math.min(opts.batch, data.n - start), opts.lr);
       if (start === 0) first = last;
     }
-    out.push({ seconds: (performance.now() - t0) / 1000, firstLoss: first, lastLoss: last });
+    out.push({ seconds: (now() - t0) / 1000, firstLoss: first, lastLoss: last });
   }
   for (const layer of layers) for (const t of [layer.w, layer.b, layer.dw, layer.db]) be.dispose(t);
   return out;

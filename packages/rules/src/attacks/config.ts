@@ -16,7 +16,7 @@ export class AttackError extends Error {
   override readonly name = 'AttackError';
 }
 
-const attackSchema = z
+export const attackSchema = z
   .object({
     attack: z.enum(ATTACKS),
     /** L∞ radius (L2 radius for pgd-l2), in data units (images: pixel/255). */

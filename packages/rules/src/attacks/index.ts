@@ -2,7 +2,7 @@
 // gradient-free Square attack, with the input gradient from exact backprop, the rule's own
 // feedback path, or a transfer surrogate. See docs/attacks.md.
 export {
-  ATTACKS, GRADIENT_SOURCES, GRADIENT_ATTACKS, AttackError, parseAttackConfig, usesGradient, attackNorm,
+  ATTACKS, GRADIENT_SOURCES, GRADIENT_ATTACKS, AttackError, attackSchema, parseAttackConfig, usesGradient, attackNorm,
   type AttackName, type AttackConfig, type AttackConfigInput, type GradientSourceName,
 } from './config.js';
 export {

@@ -104,6 +104,11 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** Continue from these weights instead of a fresh initialisation. */
   initialWeights?: { W: ArrayLike<number>[]; b: ArrayLike<number>[] };
+  /**
+   * Awaited after every step with the live network, so a frontend can pause (return a promise
+   * that resolves on resume) or read the weights. Time spent in it is not training time.
+   */
+  afterStep?: (info: { net: Network; epoch: number; step: number }) => void | Promise<void>;
 }
 
 /** The network spec a config gives for a data set. */
@@ -258,6 +263,11 @@ export async function train(configInput: TrainConfigInput | TrainConfig, data: T
         });
       }
       await yieldSometimes();
+      if (opts.afterStep) {
+        const t0 = now();
+        await opts.afterStep({ net, epoch, step });
+        tEpoch += now() - t0;
+      }
     }
     const seconds = (now() - tEpoch) / 1000;
     trainSeconds += seconds;

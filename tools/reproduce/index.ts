@@ -6,6 +6,7 @@ const REPRODUCTIONS: Record<string, { description: string; load: () => Promise<{
     description: 'FGSM checked against tfjs autodiff on a BP MNIST model; FGSM/PGD robustness of two rules (default fa vs bp) on MNIST 0 vs 1 over 5 seeds',
     load: () => import('./robustness-bp.js'),
   },
+  'gait-prop': { description: 'GAIT-prop vs bp (and tp, itp) in the authors\' square-net setting on MNIST/Fashion-MNIST; bench, precision, report', load: () => import('./gait-prop.js') },
   microcircuit: { description: 'cortical microcircuit (rate and LIF) on MNIST next to bp/fa/sign-fa, LIF seconds vs T, CIFAR-10 MLP from --data-dir', load: () => import('./microcircuit.js') },
 };
 

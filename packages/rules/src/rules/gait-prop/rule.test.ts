@@ -88,11 +88,11 @@ function plainInverse(a: Mat): Mat {
 
 const fInv = (act: PlainLayer['act'], y: number) => (act === 'leaky-relu' && y < 0 ? y / SLOPE : y);
 
-/** 4 W (R − diag R), R = WᵀW: ∂/∂W of Σ_{i≠j} R_ij². */
-function plainOrthoGrad(W: Mat): Mat {
-  const R = matmul(transpose(W), W);
+/** ∂/∂W of Σ_{i≠j} R_ij²: 4 W (R − diag R) for R = WᵀW, or 4 (R − diag R) W for R = WWᵀ (rows). */
+function plainOrthoGrad(W: Mat, byRows: boolean): Mat {
+  const R = byRows ? matmul(W, transpose(W)) : matmul(transpose(W), W);
   const off = R.map((row, i) => row.map((v, j) => (i === j ? 0 : v)));
-  return map(matmul(W, off), (v) => 4 * v);
+  return map(byRows ? matmul(off, W) : matmul(W, off), (v) => 4 * v);
 }
 
 /**
@@ -116,7 +116,7 @@ function plainTargetProp(kind: 'gait' | 'itp' | 'tp', layers: PlainLayer[], x: M
     const e = map2(map2(h[l], tau, (a, c) => m * (a - c)), fp, (a, c) => a * c);
     const input = (l === 0 ? x : h[l - 1]).map((row) => row.map((v, j) => (l > 0 && j >= n ? 0 : v)));
     let g = map(matmul(transpose(e), input), (v) => v / N);
-    if (lambda > 0) g = map2(g, plainOrthoGrad(W), (a, c) => a + lambda * c);
+    if (lambda > 0) g = map2(g, plainOrthoGrad(W, l === 0 && n < W[0].length), (a, c) => a + lambda * c);
     dW[l] = g;
     db[l] = colSums(e).map((v) => v / N);
     if (l === 0) break;
@@ -186,6 +186,13 @@ describe('gait-prop, tp, itp: every update equals the equations recomputed in pl
       }
     });
   }
+
+  it('gait-prop with a wide first layer (12→6→6→6, never inverted; the regulariser makes its rows orthogonal)', () => {
+    const spec: NetworkSpec = { inputSize: 12, leakySlope: SLOPE, classUnits: 3, layers: [6, 6, 6].map((size) => ({ size, activation: 'leaky-relu' as const })) };
+    const s = step('gait-prop', spec, { seed: 7, ruleOptions: { gamma: 0.05, orthoReg: 0.3 } });
+    const ref = plainTargetProp('gait', s.layers, s.x, s.labels, 3, 0.05, 0.3);
+    for (let l = 0; l < 3; l++) expect(relErr(s.dW[l], ref.dW[l])).toBeLessThan(1e-9);
+  });
 
   it('gait-prop on a tower (8→8→6→4: each layer reads the first n_l units below) keeps unread columns at zero', () => {
     const spec: NetworkSpec = { inputSize: 8, leakySlope: SLOPE, layers: [{ size: 8, activation: 'leaky-relu' }, { size: 6, activation: 'leaky-relu' }, { size: 4, activation: 'leaky-relu' }] };
@@ -320,11 +327,11 @@ describe('orthogonality regulariser', () => {
   it('its gradient matches central finite differences of Ω and vanishes for orthogonal W', async () => {
     const { addOrthoGradient, gram, makeOrthoScratch, orthoPenalty, orthoDeviation } = await import('./ortho.js');
     const be = new ReferenceBackend();
-    for (const [rows, cols] of [[6, 6], [5, 7], [7, 4]]) {
+    for (const [rows, cols, byRows] of [[6, 6, false], [5, 7, false], [7, 4, false], [5, 7, true]] as const) {
       const r = createRng(rows * 10 + cols);
       const w = Array.from({ length: rows * cols }, () => r.normal() * 0.4);
       const W = be.fromArray(rows, cols, w);
-      const s = makeOrthoScratch(be, rows, cols);
+      const s = makeOrthoScratch(be, rows, cols, byRows);
       const omega = (vals: number[]) => {
         be.write(W, vals);
         gram(be, W, s);
@@ -343,9 +350,11 @@ describe('orthogonality regulariser', () => {
       const dW = be.zeros(rows, cols);
       addOrthoGradient(be, W, s, 1, dW);
       expect(relErr([...be.read(dW)], fd)).toBeLessThan(1e-7);
-      // Ω matches its definition Σ_{i≠j} (WᵀW)²_ij.
-      const R = matmul(transpose(fromFlat(w, rows, cols)), fromFlat(w, rows, cols));
-      expect(Math.abs(orthoPenalty(be, W, s) - R.flat().reduce((a, v, k) => a + (k % (cols + 1) === 0 ? 0 : v * v), 0))).toBeLessThan(1e-12);
+      // Ω matches its definition Σ_{i≠j} R²_ij, R = WᵀW (or WWᵀ for byRows).
+      const Wm = fromFlat(w, rows, cols);
+      const R = byRows ? matmul(Wm, transpose(Wm)) : matmul(transpose(Wm), Wm);
+      const k = R.length;
+      expect(Math.abs(orthoPenalty(be, W, s) - R.flat().reduce((a, v, i) => a + (i % (k + 1) === 0 ? 0 : v * v), 0))).toBeLessThan(1e-12);
     }
     const { orthogonal } = await import('../../network/init.js');
     const Q = be.fromArray(9, 9, orthogonal(9, 9, createRng(3)));

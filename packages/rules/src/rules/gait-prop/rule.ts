@@ -26,7 +26,7 @@ export interface TpOptions {
   inverse: InverseMethod;
   /** Stop when a layer's LU pivot ratio min|u_ii|/max|u_ii| falls below this (default: 1e-10 in float64, 1e-5 in float32). */
   minPivotRatio?: number;
-  /** Newton–Schulz: RMS(I − W X) that counts as converged (default: 1e-12 in float64, 1e-5 in float32). */
+  /** Newton–Schulz: RMS(I − W X) that counts as converged (default: 1e-13 in float64, 3e-8 in float32). */
   newtonTol?: number;
   newtonMaxIter: number;
   /** Newton–Schulz: a full LU (with the pivot check) every this many steps. */
@@ -104,14 +104,17 @@ function init(kind: TargetKind, net: Network, rng: Rng, o: TpOptions): TargetPro
   const settings: InverseSettings = {
     method: o.inverse,
     minPivotRatio: o.minPivotRatio ?? (f64 ? 1e-10 : 1e-5),
-    newtonTol: o.newtonTol ?? (f64 ? 1e-12 : 1e-5),
+    // The targets need h(W⁻¹W − I)/γ ≪ the error signal, so the inverse must be good to near the
+    // precision floor (float32: RMS(I − WX) ≈ 1e-8 at 784 wide), not just "converged".
+    newtonTol: o.newtonTol ?? (f64 ? 1e-13 : 3e-8),
     newtonMaxIter: o.newtonMaxIter,
     luEvery: o.luEvery,
   };
   return {
     kind,
     inverses: makeLayerInverses(net, o.inverse),
-    ortho: net.layers.map((l) => makeOrthoScratch(be, l.outSize, l.inSize)),
+    // A wide first layer (never inverted) gets orthogonal rows instead of columns, see ortho.ts.
+    ortho: net.layers.map((l, i) => makeOrthoScratch(be, l.outSize, l.inSize, i === 0 && l.outSize < l.inSize)),
     negB: net.layers.map((l) => be.zeros(1, l.outSize)),
     settings,
     active,
@@ -202,7 +205,7 @@ function makeRule<O extends TpOptions>(
         if (o.orthoReg > 0 || diagStep) {
           gram(be, layer.W, st.ortho[l]);
           if (o.orthoReg > 0) addOrthoGradient(be, layer.W, st.ortho[l], o.orthoReg, grads.dW[l]);
-          deviation[l] = orthoDeviation(be, layer.W, st.ortho[l], st.active[l]);
+          deviation[l] = orthoDeviation(be, layer.W, st.ortho[l], st.active[l] < layer.inSize ? st.active[l] : undefined);
           offDiagonal[l] = Math.sqrt(Math.max(0, orthoPenalty(be, layer.W, st.ortho[l])));
         }
         if (l === 0) break;

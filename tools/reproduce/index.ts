@@ -2,6 +2,7 @@
 // results under docs/results/. Each entry is a module exporting `run(argv)`; add yours here.
 const REPRODUCTIONS: Record<string, { description: string; load: () => Promise<{ run(argv: string[]): Promise<void> }> }> = {
   baselines: { description: 'bp, fa, dfa, sign-fa on MNIST (Nøkland 2016 setting) and the fast 784-256-256-10 net', load: () => import('./baselines.js') },
+  astdp: { description: 'aSTDP on MNIST 784-500-10: accuracy, relaxation steps with/without derivative targets, generation judged by bp, FGSM/PGD beside bp', load: () => import('./astdp.js') },
   'robustness-bp': {
     description: 'FGSM checked against tfjs autodiff on a BP MNIST model; FGSM/PGD robustness of two rules (default fa vs bp) on MNIST 0 vs 1 over 5 seeds',
     load: () => import('./robustness-bp.js'),

@@ -3,6 +3,7 @@ import { attackCommand } from './attack.js';
 import { benchCommand } from './bench.js';
 import { compareCommand, startCommand } from './compare.js';
 import { evalCommand } from './eval.js';
+import { generateCommand } from './generate.js';
 import { datasetsCommand, exportCommand, inspectCommand, rulesCommand } from './info.js';
 import { trainCommand } from './train.js';
 
@@ -12,6 +13,7 @@ export const COMMANDS: readonly CommandDef[] = [
   trainCommand,
   evalCommand,
   attackCommand,
+  generateCommand,
   compareCommand,
   inspectCommand,
   exportCommand,

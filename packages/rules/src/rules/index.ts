@@ -7,6 +7,7 @@ import { signFaRule } from './sign-fa/rule.js';
 import { gaitPropRule, itpRule, tpRule } from './gait-prop/rule.js';
 import { microcircuitLifRule } from './microcircuit/lif-rule.js';
 import { microcircuitRule } from './microcircuit/rule.js';
+import { astdpRule } from './astdp/rule.js';
 
 registerRule(bpRule);
 registerRule(faRule);
@@ -17,5 +18,6 @@ registerRule(tpRule);
 registerRule(itpRule);
 registerRule(microcircuitRule);
 registerRule(microcircuitLifRule);
+registerRule(astdpRule);
 
 export { bpRule, faRule, dfaRule, signFaRule, microcircuitRule, microcircuitLifRule };

@@ -1,0 +1,2 @@
+import { packageConfig } from '../../vitest.shared.ts';
+export default packageConfig('server');

@@ -41,7 +41,8 @@ function plainStep(net: PlainNet, x: Mat, labels: number[], o: AstdpOptions, dre
   if (o.mode === 'supervised') {
     wake = copyStates(free);
     plainRelax(net, wake, phase(o.labelSteps, { top: o.beta === 1 ? 'clamp' : 'nudge', beta: o.beta, targets }));
-    plainTransition(free, wake, [0, ...sizes.slice(1).map((_, i) => -rate(i + 1) / B)], dW, db);
+    plainTransition(free, wake, [0, ...sizes.slice(1).map((_, i) => -rate(i + 1) / (B * o.beta))], dW, db);
+    wake.forEach((r, i) => (r[L] = [...targets[i]]));
   }
   const dbx = new Array<number>(sizes[0]).fill(0);
   if (o.dreamRate > 0) {
@@ -75,7 +76,8 @@ function stepOn(be: Backend, net: Network, x: Mat, labels: number[], ruleOptions
 
 describe('astdp', () => {
   const cases: [string, Partial<AstdpOptions>][] = [
-    ['label clamped, per-class dream from a blank input', {}],
+    ['label clamped, per-class dream from a blank input', { beta: 1 }],
+    ['label nudged (the default), per-class dream', {}],
     ['label nudged, euler, per-row dream from noise', { beta: 0.4, relaxation: 'euler', alpha: 0.5, dreamInit: 'noise', layerRates: [1, 0.7, 0.3] }],
     ['unsupervised: wake and dream only', { mode: 'unsupervised', dreamInit: 'noise', dreamRate: 0.5 }],
     ['early stopping on the tolerance', { tol: 1e-3, freeSteps: 50, labelSteps: 50, dreamSteps: 50 }],

@@ -28,7 +28,7 @@ export interface AstdpOptions {
   inferSteps: number;
   /** A phase stops early once the RMS change per free neuron in a step is ≤ tol (0: never). */
   tol: number;
-  /** 1: the label is clamped; below 1 the output is nudged, target (1 − β)ρ(u) + β·label. */
+  /** 1: the label is clamped; below 1 the output is nudged, target (1 − β)ρ(u) + β·label, and the update is divided by β. */
   beta: number;
   /** Per-layer multipliers of the learning rate (length = layers); empty: 1 for hidden layers, 0.5 for the output. */
   layerRates: number[];
@@ -70,10 +70,10 @@ const schema = z
     labelSteps: z.number().int().positive().default(8),
     inferSteps: z.number().int().positive().default(30),
     tol: z.number().min(0).default(1e-4),
-    beta: z.number().gt(0).max(1).default(1),
+    beta: z.number().gt(0).max(1).default(0.5),
     layerRates: z.array(z.number().nonnegative().finite()).default([]),
     dreamRate: z.number().min(0).finite().default(0.1),
-    dreamSteps: z.number().int().positive().default(20),
+    dreamSteps: z.number().int().positive().default(60),
     dreamEvery: z.number().int().positive().default(1),
     dreamInit: z.enum(['zero', 'noise']).default('zero'),
     visibleRate: z.number().min(0).finite().default(0.01),
@@ -195,9 +195,12 @@ function step(ctx: StepContext, state: AstdpState, o: AstdpOptions): { loss: num
     // Label phase: from the free steady state, the output is clamped (or nudged) to the label.
     const r = sym.relax(buf, phase(o, o.labelSteps, { top: o.beta === 1 ? 'clamp' : 'nudge', beta: o.beta, targets: ws.targets }));
     labelSteps = r.steps;
-    const coef = [0, ...Array.from({ length: L }, (_, i) => -rateOf(o, i + 1, L) / B)];
+    // Divided by β (as in equilibrium propagation) so the update's size does not depend on the nudge.
+    const coef = [0, ...Array.from({ length: L }, (_, i) => -rateOf(o, i + 1, L) / (B * o.beta))];
     accumulateTransition(sym, snap, buf.s, [false, ...Array<boolean>(L).fill(true)], coef, scratch, { dW: grads.dW, db: grads.db, dbx: state.dbx });
-    for (let k = 0; k <= L; k++) be.copy(buf.s[k], wake[k]);
+    for (let k = 0; k < L; k++) be.copy(buf.s[k], wake[k]);
+    // The data arrives with its label: the wake state's output is the label even after a nudge.
+    be.copy(ws.targets, wake[L]);
     wakeState = wake;
   }
 

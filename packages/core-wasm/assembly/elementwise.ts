@@ -171,3 +171,59 @@ export function f32_adam__simd(n: i32, w: usize, g: usize, m: usize, v: usize, l
 export function f32_adam__scalar(n: i32, w: usize, g: usize, m: usize, v: usize, lr: f32, beta1: f32, omb1: f32, beta2: f32, omb2: f32, eps: f32, c1: f32, c2: f32): void {
   for (let i = 0; i < n; i++) adam1(i, w, g, m, v, lr, beta1, omb1, beta2, omb2, eps, c1, c2);
 }
+
+/**
+ * One discrete-time leaky integrate-and-fire step (Gerstner et al., Neuronal Dynamics §1.3,
+ * Euler form): u ← β·v + input; surrogate ← (α/2)/(1 + (π·α·(u − θ)/2)²), the ATan
+ * surrogate derivative (Fang et al. 2021), when surrogate ≠ 0; spikes ← [u ≥ θ];
+ * v ← u·(1 − spikes); trace ← λ·trace + spikes. halfPiAlpha = π·α/2 and halfAlpha = α/2 come
+ * from the caller in f64. Each position is read before it is written.
+ */
+export function f32_lif_step__simd(
+  n: i32, v: usize, input: usize, spikes: usize, trace: usize, surrogate: usize,
+  beta: f32, threshold: f32, decay: f32, halfPiAlpha: f32, halfAlpha: f32,
+): void {
+  const vb = f32x4.splat(beta);
+  const vt = f32x4.splat(threshold);
+  const vd = f32x4.splat(decay);
+  const k1 = f32x4.splat(halfPiAlpha);
+  const k2 = f32x4.splat(halfAlpha);
+  const one = f32x4.splat(1);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const u = madd(vb, v128.load(at(v, i)), v128.load(at(input, i)));
+    if (surrogate) {
+      const d = f32x4.mul(k1, f32x4.sub(u, vt));
+      v128.store(at(surrogate, i), f32x4.div(k2, madd(d, d, one)));
+    }
+    const fire = f32x4.ge(u, vt);
+    const s = v128.and(fire, one);
+    v128.store(at(spikes, i), s);
+    v128.store(at(v, i), v128.andnot(u, fire));
+    v128.store(at(trace, i), madd(vd, v128.load(at(trace, i)), s));
+  }
+  for (; i < n; i++) lif1(i, v, input, spikes, trace, surrogate, beta, threshold, decay, halfPiAlpha, halfAlpha);
+}
+
+// @ts-ignore: decorator
+@inline function lif1(
+  i: i32, v: usize, input: usize, spikes: usize, trace: usize, surrogate: usize,
+  beta: f32, threshold: f32, decay: f32, halfPiAlpha: f32, halfAlpha: f32,
+): void {
+  const u = beta * load<f32>(at(v, i)) + load<f32>(at(input, i));
+  if (surrogate) {
+    const d = halfPiAlpha * (u - threshold);
+    store<f32>(at(surrogate, i), halfAlpha / (1 + d * d));
+  }
+  const s: f32 = u >= threshold ? 1 : 0;
+  store<f32>(at(spikes, i), s);
+  store<f32>(at(v, i), s != 0 ? 0 : u);
+  store<f32>(at(trace, i), decay * load<f32>(at(trace, i)) + s);
+}
+
+export function f32_lif_step__scalar(
+  n: i32, v: usize, input: usize, spikes: usize, trace: usize, surrogate: usize,
+  beta: f32, threshold: f32, decay: f32, halfPiAlpha: f32, halfAlpha: f32,
+): void {
+  for (let i = 0; i < n; i++) lif1(i, v, input, spikes, trace, surrogate, beta, threshold, decay, halfPiAlpha, halfAlpha);
+}

@@ -198,6 +198,17 @@ function opSweep(be: Backend): void {
   be.fill(O, -2);
   ref.fill(Or, -2);
   close('fill', O, Or);
+  const [Lv, Lvr] = both(m, n, 0, 0.9);
+  const [Li, Lir] = both(m, n, 0, 0.3);
+  const [Ls, Lsr] = both(m, n);
+  const [Lt, Ltr] = both(m, n, 0, 1);
+  const [Lg, Lgr] = both(m, n);
+  const lif = { beta: 0.9, threshold: 1, traceDecay: 0.7, surrogateAlpha: 3 };
+  for (let t = 0; t < 3; t++) {
+    be.lifStep(Lv, Li, Ls, Lt, lif, Lg);
+    ref.lifStep(Lvr, Lir, Lsr, Ltr, lif, Lgr);
+  }
+  for (const [name, a, b] of [['v', Lv, Lvr], ['spikes', Ls, Lsr], ['trace', Lt, Ltr], ['surrogate', Lg, Lgr]] as const) close(`lifStep ${name}`, a, b);
   expect([...be.argmaxRows(X)]).toEqual([...ref.argmaxRows(Xr)]);
   expect(be.sumSquares(X)).toBeCloseTo(ref.sumSquares(Xr), 3);
   expect(be.dot(X, D)).toBeCloseTo(ref.dot(Xr, Dr), 3);

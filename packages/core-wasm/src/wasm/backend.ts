@@ -5,7 +5,7 @@ import {
   BackendError, type AdamParams, type Activation, type Backend, type GemmOptions, type LifParams, type Scope, type Tensor,
 } from '../backend.js';
 import { DEFAULT_LEAKY_SLOPE } from '../activations.js';
-import { hostInverse, hostLifStep } from '../host-ops.js';
+import { checkLifParams, hostInverse } from '../host-ops.js';
 import {
   checkActivation, checkData, checkFinite, checkRowVector, checkSize, gemmShape, sameShape, shape,
 } from '../checks.js';
@@ -32,8 +32,7 @@ export class WasmSimdBackend implements Backend {
   readonly name = 'wasm-simd' as const;
   readonly precision = 'f32' as const;
   readonly build: WasmBuild;
-  /** The raw kernel exports and memory, for benchmarks and kernel tests. */
-  readonly kernels: WasmKernels;
+  private readonly kernels: WasmKernels;
   private readonly k: KernelExports;
   private readonly f: KernelFamily;
   private readonly arena: Arena;
@@ -276,11 +275,20 @@ export class WasmSimdBackend implements Backend {
 
   // ---------------------------------------------------------------- reductions to the host
 
-  // Correct but copying stand-ins (host-ops.ts) until this backend has fused kernels for them.
   lifStep(v: Tensor, input: Tensor, spikes: Tensor, trace: Tensor, p: LifParams, surrogate?: Tensor): void {
-    hostLifStep(this, v, input, spikes, trace, p, surrogate);
+    checkLifParams(p);
+    sameShape('lifStep', ['v', v], ['input', input], ['spikes', spikes], ['trace', trace]);
+    if (surrogate) sameShape('lifStep', ['v', v], ['surrogate', surrogate]);
+    const alpha = p.surrogateAlpha ?? 2;
+    this.f.lif_step(
+      v.rows * v.cols,
+      this.get(v, 'lifStep', 'v'), this.get(input, 'lifStep', 'input'), this.get(spikes, 'lifStep', 'spikes'),
+      this.get(trace, 'lifStep', 'trace'), surrogate ? this.get(surrogate, 'lifStep', 'surrogate') : 0,
+      p.beta, p.threshold, p.traceDecay, (Math.PI * alpha) / 2, alpha / 2,
+    );
   }
 
+  // A correct but copying stand-in (host-ops.ts, float64 LU): inverses are small and rare.
   inverse(a: Tensor, out: Tensor): number {
     return hostInverse(this, a, out);
   }

@@ -262,6 +262,40 @@ for (const build of BUILDS) {
       });
     });
 
+    it('lif_step: spikes, reset, trace and ATan surrogate against float64, with and without the surrogate', () => {
+      for (const n of [1, 3, 4, 9, 1001]) {
+        const r = seeded(`lif ${n}`);
+        const v0 = r(n, -0.5, 1.5);
+        const inp = r(n, -0.3, 0.6);
+        const tr0 = r(n, 0, 2);
+        const [beta, theta, lambda, alpha] = [0.95, 1, 0.8, 2];
+        for (const fam of [simd, scalar]) {
+          for (const withSurrogate of [true, false]) {
+            const [pv, pi, ps, pt] = [heap.put(v0), heap.put(inp), heap.alloc(n), heap.put(tr0)];
+            const pg = withSurrogate ? heap.put(new Float64Array(n).fill(SENTINEL)) : 0;
+            fam.lif_step(n, pv, pi, ps, pt, pg, beta, theta, lambda, (Math.PI * alpha) / 2, alpha / 2);
+            const [v, sp, tr] = [heap.get(pv, n), heap.get(ps, n), heap.get(pt, n)];
+            const g = withSurrogate ? heap.get(pg, n) : null;
+            for (let i = 0; i < n; i++) {
+              const u = Math.fround(beta) * v0[i] + inp[i];
+              const err = 3 * U * (Math.abs(u) + Math.abs(inp[i]));
+              // A potential within rounding of θ may fire either way; elsewhere the spike is exact.
+              if (Math.abs(u - theta) <= err) continue;
+              const s = u >= theta ? 1 : 0;
+              expect(sp[i], `spike ${i}`).toBe(s);
+              expect(Math.abs(v[i] - (s ? 0 : u)), `v ${i}`).toBeLessThanOrEqual(err);
+              expect(Math.abs(tr[i] - (lambda * tr0[i] + s)), `trace ${i}`).toBeLessThanOrEqual(3 * U * (lambda * tr0[i] + s));
+              if (g) {
+                const d = (Math.PI * alpha * (u - theta)) / 2;
+                const want = alpha / 2 / (1 + d * d);
+                expect(Math.abs(g[i] - want), `surrogate ${i}`).toBeLessThanOrEqual(1e-6 * want);
+              }
+            }
+          }
+        }
+      }
+    });
+
     describe('rows and reductions', () => {
       const shapes: [number, number][] = [[1, 1], [3, 5], [7, 16], [13, 37], [128, 10], [2, 0], [0, 3]];
       it('add_row is correctly rounded and sum_rows is within (rows + 2)·u of the float64 sum, with α and β', () => {

@@ -49,6 +49,11 @@ export interface KernelFamily {
   sum_rows: (rows: number, cols: number, x: Ptr, out: Ptr, alpha: number, beta: number) => void;
   sumsq: (n: number, x: Ptr) => number;
   dot: (n: number, a: Ptr, b: Ptr) => number;
+  /** Fused LIF step; surrogate = 0 means none; halfPiAlpha = π·α/2, halfAlpha = α/2. */
+  lif_step: (
+    n: number, v: Ptr, input: Ptr, spikes: Ptr, trace: Ptr, surrogate: Ptr,
+    beta: number, threshold: number, decay: number, halfPiAlpha: number, halfAlpha: number,
+  ) => void;
   /** Returns −Σ t·log p over all rows; grad = 0 means no gradient. */
   softmax_ce: (rows: number, cols: number, logits: Ptr, targets: Ptr, probs: Ptr, grad: Ptr) => number;
 }
@@ -57,7 +62,7 @@ export const FAMILY_NAMES = [
   'vrelu', 'vlrelu', 'vtanh', 'vsigmoid', 'vsoftplus',
   'vrelu_grad', 'vlrelu_grad', 'vtanh_grad', 'vsigmoid_grad', 'vsoftplus_grad',
   'vadd', 'vsub', 'vmul', 'vscale', 'vclip', 'vsign', 'vfill', 'vcopy',
-  'axpy', 'trace_decay', 'adam', 'add_row', 'sum_rows', 'sumsq', 'dot', 'softmax_ce',
+  'axpy', 'trace_decay', 'adam', 'lif_step', 'add_row', 'sum_rows', 'sumsq', 'dot', 'softmax_ce',
 ] as const satisfies readonly (keyof KernelFamily)[];
 
 /** The raw exports of kernels.<build>.wasm. */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, checkExamples, jsonInit } from './testing/openapi-check.js';
+import { call, checkExamples, jsonInit, readEvents } from './testing/openapi-check.js';
 import { fixture, testServer, uploadForm, type Fixture } from './testing/fixtures.js';
 
 type Srv = Awaited<ReturnType<typeof testServer>>;
@@ -326,20 +326,3 @@ describe('limits', () => {
     expect(reads429).toBeGreaterThan(0);
   });
 });
-
-/** Reads a server-sent event stream to its end. */
-export async function readEvents(url: string): Promise<{ event: string; data: unknown }[]> {
-  const res = await fetch(url);
-  expect(res.status).toBe(200);
-  expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
-  const text = await res.text();
-  return text
-    .split('\n\n')
-    .filter((b) => b.trim() && !b.startsWith(':'))
-    .map((block) => {
-      const lines = block.split('\n');
-      const event = lines.find((l) => l.startsWith('event: '))?.slice(7) ?? 'message';
-      const data = lines.filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
-      return { event, data: JSON.parse(data) as unknown };
-    });
-}

@@ -69,3 +69,19 @@ export const jsonInit = (body: unknown, headers: Record<string, string> = {}): R
   headers: { 'content-type': 'application/json', ...headers },
   body: typeof body === 'string' ? body : JSON.stringify(body),
 });
+
+/** Reads a server-sent event stream to its end. */
+export async function readEvents(url: string): Promise<{ event: string; data: unknown }[]> {
+  const res = await fetch(url);
+  if (res.status !== 200 || !/^text\/event-stream/.test(res.headers.get('content-type') ?? '')) throw new Error(`${url}: ${res.status} ${res.headers.get('content-type')}`);
+  const text = await res.text();
+  return text
+    .split('\n\n')
+    .filter((b) => b.trim() && !b.startsWith(':'))
+    .map((block) => {
+      const lines = block.split('\n');
+      const event = lines.find((l) => l.startsWith('event: '))?.slice(7) ?? 'message';
+      const data = lines.filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+      return { event, data: JSON.parse(data) as unknown };
+    });
+}

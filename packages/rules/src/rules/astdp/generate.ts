@@ -19,6 +19,8 @@ export interface GenerateOptions {
   noise?: number;
   /** The input's starting state: blank (as in training's dream) or uniform noise (default 'zero'). */
   init?: 'zero' | 'noise';
+  /** The clamped label neuron's rate (default: the model's `labelGain`, as its dreams had). */
+  gain?: number;
 }
 
 export interface GeneratedImages {
@@ -52,6 +54,7 @@ export function generate(model: { net: Network; inference: Inference }, opts: Ge
   if (!Number.isInteger(count) || count < 1 || count > 4096) throw new GenerateError(`count must be an integer in [1, 4096], got ${count}`);
   if (!Number.isInteger(steps) || steps < 1) throw new GenerateError(`steps must be a positive integer, got ${steps}`);
   if (!(noise >= 0 && Number.isFinite(noise))) throw new GenerateError(`noise must be a finite σ ≥ 0, got ${noise}`);
+  if (opts.gain !== undefined && !(opts.gain > 0 && Number.isFinite(opts.gain))) throw new GenerateError(`gain must be a finite rate > 0, got ${opts.gain}`);
   const classes = net.outputSize;
   const supervised = o.mode === 'supervised';
   const label = opts.label ?? null;
@@ -75,7 +78,7 @@ export function generate(model: { net: Network; inference: Inference }, opts: Ge
   let targets = null;
   if (label !== null) {
     const t = new Float64Array(count * classes);
-    for (let i = 0; i < count; i++) t[i * classes + label] = 1;
+    for (let i = 0; i < count; i++) t[i * classes + label] = opts.gain ?? o.labelGain;
     targets = be.fromArray(count, classes, t);
   }
   try {

@@ -38,17 +38,19 @@ function plainStep(net: PlainNet, x: Mat, labels: number[], o: AstdpOptions, dre
   const db = net.b.map((b) => b.map(() => 0));
   const rate = (k: number) => (o.layerRates.length ? o.layerRates[k - 1] : k === L ? 0.5 : 1);
   let wake = free;
+  const gained = targets.map((r) => r.map((v) => v * o.labelGain));
   if (o.mode === 'supervised') {
     wake = copyStates(free);
     plainRelax(net, wake, phase(o.labelSteps, { top: o.beta === 1 ? 'clamp' : 'nudge', beta: o.beta, targets }));
     plainTransition(free, wake, [0, ...sizes.slice(1).map((_, i) => -rate(i + 1) / (B * o.beta))], dW, db);
-    wake.forEach((r, i) => (r[L] = [...targets[i]]));
+    // Wake phase: from there, the label clamped at its generative rate γ.
+    if (o.dreamRate > 0) plainRelax(net, wake, phase(o.labelSteps, { top: 'clamp', targets: gained }));
   }
   const dbx = new Array<number>(sizes[0]).fill(0);
   if (o.dreamRate > 0) {
     const supervised = o.mode === 'supervised';
     const dream = dreamStart.map((row) => sizes.map((n, k) => (k === 0 ? [...row] : new Array<number>(n).fill(0))));
-    plainRelax(net, dream, phase(o.dreamSteps, { inputFree: true, top: supervised ? 'clamp' : 'free', targets, tol: 0 }));
+    plainRelax(net, dream, phase(o.dreamSteps, { inputFree: true, top: supervised ? 'clamp' : 'free', targets: gained, tol: 0 }));
     const dbAll = [dbx, ...db.slice(1)];
     const skip = sizes.map((_, k) => supervised && k === L);
     plainTransition(dream, wake, [-1 / B, ...sizes.slice(1).map(() => -o.dreamRate / B)], dW, dbAll, skip);
@@ -78,7 +80,8 @@ describe('astdp', () => {
   const cases: [string, Partial<AstdpOptions>][] = [
     ['label clamped, per-class dream from a blank input', { beta: 1 }],
     ['label nudged (the default), per-class dream', {}],
-    ['label nudged, euler, per-row dream from noise', { beta: 0.4, relaxation: 'euler', alpha: 0.5, dreamInit: 'noise', layerRates: [1, 0.7, 0.3] }],
+    ['label gain 2.5 in the generative phases', { labelGain: 2.5 }],
+    ['label nudged, euler, per-row dream from noise', { beta: 0.4, relaxation: 'euler', alpha: 0.5, dreamInit: 'noise', layerRates: [1, 0.7, 0.3], labelGain: 1.5 }],
     ['unsupervised: wake and dream only', { mode: 'unsupervised', dreamInit: 'noise', dreamRate: 0.5 }],
     ['early stopping on the tolerance', { tol: 1e-3, freeSteps: 50, labelSteps: 50, dreamSteps: 50 }],
   ];

@@ -40,6 +40,12 @@ export interface AstdpOptions {
   dreamEvery: number;
   /** The dream's starting input: blank (as generation starts) or uniform noise. */
   dreamInit: 'zero' | 'noise';
+  /**
+   * The rate γ of the clamped label neuron in the generative phases (wake, dream, generation): a
+   * label neuron driven harder than its [0, 1] range, so the label still shapes the steady state
+   * when 784 free inputs feed back into the hidden layer (γ = 1 lets them drown it).
+   */
+  labelGain: number;
   /** Learning rate of the input biases (rule state, so outside the optimiser). */
   visibleRate: number;
   /** Relaxation steps unrolled for the 'rule' input gradient of attacks (0: inferSteps). */
@@ -53,8 +59,10 @@ export interface AstdpState {
   readonly dbx: Tensor;
   /** Per batch size: phase snapshots and transition scratch. */
   readonly perBatch: Map<number, { snap: Tensor[]; wake: Tensor[]; scratch: TransitionScratch }>;
-  /** Per dream batch size: class-count weights, the identity labels of a per-class dream, weighted copies. */
-  readonly dreams: Map<number, { weights: Tensor; identity: Tensor; weighted: Tensor[] }>;
+  /** Per dream batch size: class-count weights, γ·I (the labels of a per-class dream), γ·labels, weighted copies. */
+  readonly dreams: Map<number, { weights: Tensor; identity: Tensor; gained: Tensor; weighted: Tensor[] }>;
+  /** The clamped label's rate in the generative phases (options.labelGain). */
+  readonly labelGain: number;
   readonly tape: Tape;
   readonly adjoints: Map<number, Adjoint>;
   /** Steps each phase took in the last training step (diagnostics). */
@@ -76,6 +84,7 @@ const schema = z
     dreamSteps: z.number().int().positive().default(60),
     dreamEvery: z.number().int().positive().default(1),
     dreamInit: z.enum(['zero', 'noise']).default('zero'),
+    labelGain: z.number().min(1).finite().default(1),
     visibleRate: z.number().min(0).finite().default(0.01),
     attackSteps: z.number().int().nonnegative().default(0),
   })
@@ -111,6 +120,7 @@ function makeState(net: Network, o: AstdpOptions, bx?: ArrayLike<number>): Astdp
     dbx: be.zeros(1, net.inputSize),
     perBatch: new Map(),
     dreams: new Map(),
+    labelGain: o.labelGain,
     tape: newTape(),
     adjoints: new Map(),
     lastSteps: { free: 0, label: 0, dream: 0 },
@@ -190,7 +200,6 @@ function step(ctx: StepContext, state: AstdpState, o: AstdpOptions): { loss: num
   for (let k = 0; k <= L; k++) be.copy(buf.s[k], snap[k]);
 
   let labelSteps = 0;
-  let wakeState: readonly Tensor[] = snap;
   if (o.mode === 'supervised') {
     // Label phase: from the free steady state, the output is clamped (or nudged) to the label.
     const r = sym.relax(buf, phase(o, o.labelSteps, { top: o.beta === 1 ? 'clamp' : 'nudge', beta: o.beta, targets: ws.targets }));
@@ -198,14 +207,20 @@ function step(ctx: StepContext, state: AstdpState, o: AstdpOptions): { loss: num
     // Divided by β (as in equilibrium propagation) so the update's size does not depend on the nudge.
     const coef = [0, ...Array.from({ length: L }, (_, i) => -rateOf(o, i + 1, L) / (B * o.beta))];
     accumulateTransition(sym, snap, buf.s, [false, ...Array<boolean>(L).fill(true)], coef, scratch, { dW: grads.dW, db: grads.db, dbx: state.dbx });
-    for (let k = 0; k < L; k++) be.copy(buf.s[k], wake[k]);
-    // The data arrives with its label: the wake state's output is the label even after a nudge.
-    be.copy(ws.targets, wake[L]);
-    wakeState = wake;
   }
 
   let dreamSteps = 0;
   if (o.dreamRate > 0 && ctx.step % o.dreamEvery === 0) {
+    let wakeState: readonly Tensor[] = snap;
+    if (o.mode === 'supervised') {
+      // Wake phase: the data arrives with its label, the label neuron clamped at its generative
+      // rate γ (as in the dream); the hidden layers settle from the label phase's state.
+      const d = dreamScratch(state, B);
+      be.scale(ws.targets, o.labelGain, d.gained);
+      sym.relax(buf, phase(o, o.labelSteps, { top: 'clamp', targets: d.gained }));
+      for (let k = 0; k <= L; k++) be.copy(buf.s[k], wake[k]);
+      wakeState = wake;
+    }
     dreamSteps = dream(ctx, state, o, wakeState);
     // dbx holds −Σ Δx / B (a descent direction like the others).
     be.axpy(-o.visibleRate, state.dbx, state.bx);
@@ -239,7 +254,8 @@ function dream(ctx: StepContext, state: AstdpState, o: AstdpOptions, wake: reado
   if (o.dreamInit === 'zero') be.fill(buf.s[0], 0);
   else be.write(buf.s[0], uniform(ctx.rng, rows * sym.sizes[0]));
   for (let k = 1; k <= L; k++) be.fill(buf.s[k], 0);
-  const targets = perClass ? d.identity : ws.targets;
+  if (!perClass) be.scale(ws.targets, o.labelGain, d.gained);
+  const targets = perClass ? d.identity : d.gained;
   // A fixed number of steps: a tolerance on the batch's RMS change would stop a per-class dream at another step than per-row dreams.
   const r = sym.relax(buf, phase(o, o.dreamSteps, { inputFree: true, top: supervised ? 'clamp' : 'free', targets, tol: 0 }));
   const coef = [1 / B, ...Array.from({ length: L }, () => o.dreamRate / B)];
@@ -256,8 +272,11 @@ function dreamScratch(state: AstdpState, rows: number) {
     const be = state.sym.backend;
     const C = state.sym.sizes[state.sym.L];
     const eye = new Float64Array(C * C);
-    for (let c = 0; c < C; c++) eye[c * (C + 1)] = 1;
-    d = { weights: be.zeros(C, C), identity: be.fromArray(C, C, eye), weighted: state.sym.sizes.map((n) => be.zeros(rows, n)) };
+    for (let c = 0; c < C; c++) eye[c * (C + 1)] = state.labelGain;
+    d = {
+      weights: be.zeros(C, C), identity: be.fromArray(C, C, eye), gained: be.zeros(rows, C),
+      weighted: state.sym.sizes.map((n) => be.zeros(rows, n)),
+    };
     state.dreams.set(rows, d);
   }
   return d;
@@ -324,7 +343,7 @@ export const astdpRule: LearningRule<AstdpOptions, AstdpState> = {
       for (const t of [...p.snap, ...p.wake]) be.dispose(t);
       disposeTransitionScratch(be, p.scratch);
     }
-    for (const d of state.dreams.values()) for (const t of [d.weights, d.identity, ...d.weighted]) be.dispose(t);
+    for (const d of state.dreams.values()) for (const t of [d.weights, d.identity, d.gained, ...d.weighted]) be.dispose(t);
     for (const a of state.adjoints.values()) disposeAdjoint(be, a);
     disposeTape(be, state.tape);
   },

@@ -5,7 +5,9 @@ import { compareCommand, startCommand } from './compare.js';
 import { evalCommand } from './eval.js';
 import { generateCommand } from './generate.js';
 import { datasetsCommand, exportCommand, inspectCommand, rulesCommand } from './info.js';
+import { serveCommand } from './serve.js';
 import { trainCommand } from './train.js';
+import { workerCommand } from './worker.js';
 
 /** Every `plasticity` subcommand, in the order --help lists them. */
 export const COMMANDS: readonly CommandDef[] = [
@@ -20,4 +22,6 @@ export const COMMANDS: readonly CommandDef[] = [
   rulesCommand,
   datasetsCommand,
   benchCommand,
+  serveCommand,
+  workerCommand,
 ];

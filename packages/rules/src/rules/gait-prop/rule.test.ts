@@ -1,4 +1,4 @@
-import { ReferenceBackend, type Activation } from '@plasticity/core-wasm';
+import { createBackend, ReferenceBackend, type Activation, type Backend } from '@plasticity/core-wasm';
 import { describe, expect, it } from 'vitest';
 import { outputError, makeGrads } from '../../engine/backprop.js';
 import { getRule, parseRuleOptions, type StepContext } from '../../engine/rule.js';
@@ -31,9 +31,12 @@ interface Case {
 }
 
 /** One step of `rule` on a fresh float64 network (non-zero biases) and a random batch, everything returned as plain arrays. */
-function step(rule: string, spec: NetworkSpec, o: { seed?: number; batch?: number; init?: 'orthogonal' | 'glorot-uniform'; ruleOptions?: object; weights?: Mat[] } = {}): Case {
+function step(
+  rule: string, spec: NetworkSpec,
+  o: { seed?: number; batch?: number; init?: 'orthogonal' | 'glorot-uniform'; ruleOptions?: object; weights?: Mat[]; backend?: Backend } = {},
+): Case {
   const seed = o.seed ?? 1;
-  const be = new ReferenceBackend();
+  const be = o.backend ?? new ReferenceBackend();
   const rng = createRng(seed);
   const net = Network.create(be, spec, rng.fork('init'), o.init ?? 'orthogonal');
   net.layers.forEach((l, i) => {
@@ -264,6 +267,22 @@ describe('gait-prop equals backprop for orthogonal weights (the paper\'s theorem
       expect(maxAbsDiff(s.dW[4], bp[4])).toBeLessThan(1e-15);
       expect(compare(s.dW[2], bp[2]).cos).toBeLessThan(0.999);
     }
+  });
+});
+
+describe('precision', () => {
+  it('float32 (wasm-simd) agrees with BP one layer below the output, but at γ = 1e-3 loses the bottom of a 5-layer net; float64 does not', async () => {
+    const f32 = await createBackend('wasm-simd');
+    const spec = squareSpec(40, 5);
+    const s64 = step('gait-prop', spec, { seed: 3, ruleOptions: { gamma: 1e-3, orthoReg: 0 } });
+    const bp = plainBp(s64.layers, s64.x, s64.labels, 40, (l) => s64.layers[l].W);
+    const s32 = step('gait-prop', spec, { seed: 3, backend: f32, ruleOptions: { gamma: 1e-3, orthoReg: 0 } });
+    expect(compare(s32.dW[3], bp[3]).cos).toBeGreaterThan(0.999);
+    expect(compare(s32.dW[0], bp[0]).cos).toBeLessThan(0.9);
+    expect(compare(s64.dW[0], bp[0]).cos).toBeGreaterThan(0.999);
+    // A larger γ needs fewer digits (eps/γ^(L−l)): float32 at γ = 0.1 holds every layer while W is orthogonal.
+    const big = step('gait-prop', spec, { seed: 3, backend: f32, ruleOptions: { gamma: 0.1, orthoReg: 0 } });
+    for (let l = 0; l < 5; l++) expect(compare(big.dW[l], bp[l]).cos).toBeGreaterThan(0.99);
   });
 });
 

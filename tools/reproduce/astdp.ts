@@ -70,6 +70,7 @@ export async function run(argv: string[]): Promise<void> {
     const r = await train(config, { train: data.train, validation: data.test }, {
       backend,
       onEvent: (e) => {
+        if (e.type === 'batch' && e.batch % 500 === 0) log(`epoch ${e.epoch + 1} batch ${e.batch}/${e.batches}: loss ${e.loss.toFixed(4)} acc ${pct(e.accuracy)}, ${e.samplesPerSec.toFixed(0)} rows/s`);
         if (e.type === 'epoch') {
           log(`epoch ${e.epoch + 1}/${e.epochs}: train loss ${e.trainLoss.toFixed(4)} acc ${pct(e.trainAccuracy)}, test acc ${pct(e.validation!.accuracy)}, ` +
             `${e.seconds.toFixed(0)} s, steps ${JSON.stringify(e.diagnostics)}`);

@@ -63,7 +63,10 @@ export const generateCommand: CommandDef = {
     if (out.mode === 'ink') {
       const { Box, Text } = await import('ink');
       const { mountLive } = await import('../ui/live.js');
-      const lines = imageGridBlocks(g.images, { shape, cols: cols ?? Math.min(g.count, 8), scale: 2 });
+      // Full resolution (one cell per pixel across, two down) when the row fits the terminal.
+      const perRow = cols ?? Math.min(g.count, 8);
+      const scale = perRow * (shape[1] + 1) <= (ctx.io.stdout.columns ?? 80) ? 1 : 2;
+      const lines = imageGridBlocks(g.images, { shape, cols: perRow, scale });
       const view = h(Box, { flexDirection: 'column' }, h(Text, { bold: true }, title), ...lines.map((l, i) => h(Text, { key: i }, l || ' ')));
       await mountLive(ctx.io, ctx.controls, view).finish();
     } else {

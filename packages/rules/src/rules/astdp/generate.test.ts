@@ -35,7 +35,7 @@ describe('astdp generate', () => {
     };
     const rows = Array.from({ length: 3 }, () => [new Array(12).fill(0), new Array(6).fill(0), new Array(3).fill(0)]);
     const o = inference.options;
-    const steps = plainRelax(plain, rows, { relaxation: o.relaxation, alpha: o.alpha, steps: 9, tol: 0, inputFree: true, top: 'clamp', targets: oneHot([2, 2, 2], 3) });
+    const steps = plainRelax(plain, rows, { relaxation: o.relaxation, alpha: o.alpha, steps: 9, tol: 0, inputFree: true, top: 'clamp', targets: oneHot([2, 2, 2], 3).map((r) => r.map((v) => v * o.labelGain)) });
     expect(g.steps).toBe(steps);
     expect(maxAbsDiff(fromFlat(g.images, 3, 12), rows.map((r) => r[0]))).toBeLessThan(1e-6);
     expect(g.label).toBe(2);

@@ -96,7 +96,7 @@ export class ModelsPanel {
       this.list.append(
         h(
           'li',
-          { 'data-testid': `model-${r.id}` },
+          { 'data-testid': `model-${r.id}`, 'data-rule': r.rule, 'data-source': r.source, 'data-status': r.status, 'data-accuracy': info ? info.test.accuracy : undefined },
           h('span', { className: 'dot', style: `background:${r.color}` }),
           h('strong', {}, r.label),
           ` — ${r.status}`,

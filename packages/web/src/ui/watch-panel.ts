@@ -137,7 +137,7 @@ export class WatchPanel {
     clear(this.confusionBox);
     for (const r of runs) {
       if (!r.confusion || !r.data) continue;
-      this.confusionBox.append(h('div', { className: 'card' }, confusionTable(r.confusion.matrix, r.data.classNames, `${r.label}: ${r.confusion.caption}`)));
+      this.confusionBox.append(h('div', { className: 'card', 'data-testid': `confusion-${r.id}`, 'data-matrix': JSON.stringify(r.confusion.matrix) }, confusionTable(r.confusion.matrix, r.data.classNames, `${r.label}: ${r.confusion.caption}`)));
     }
   }
 

@@ -92,7 +92,7 @@ export function hebbianUpdate(be: Backend, apical: Tensor, pre: Tensor, dW: Tens
   be.gemm(apical, pre, dW, { transA: true, alpha, beta });
 }
 
-/** Mean of each row block's entries, per layer, for diagnostics: Σ x / (rows·cols) via sumRows. */
+/** Mean of all entries of x (Σ x / (rows·cols), one sumRows and a read of one row), for diagnostics. */
 export function meanOf(be: Backend, x: Tensor, scratchRow: Tensor): number {
   be.sumRows(x, scratchRow);
   const s = be.read(scratchRow);

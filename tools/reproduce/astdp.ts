@@ -5,7 +5,9 @@
 //  generate  16 images per clamped label, classified by an independently trained bp model;
 //            the image grid as a PNG;
 //  fgsm      robust accuracy under FGSM (exact backprop through the forward pass, and the
-//            gradient through the relaxation) and PGD, beside a bp 784-500-10 model.
+//            gradient through the relaxation) and PGD, beside a bp 784-500-10 model;
+//  compare   (not run by default) the attacks module's paired comparison, astdp vs bp on MNIST
+//            0 vs 1 over seeds, with one training config both rules accept.
 // Writes docs/results/astdp.json (merged by stage), docs/results/astdp.md and PNGs, atomically:
 //   npm run reproduce -- astdp                        # every stage
 //   npm run reproduce -- astdp --stages relax,generate --model .tmp/astdp-mnist
@@ -15,7 +17,7 @@ import { cpus, loadavg } from 'node:os';
 import { createBackend, type Backend, type BackendName } from '@plasticity/core-wasm';
 import {
   accuracySpec, evaluate, generate, imageGridPng, loadDataset, loadModel, modelFromTraining, predictRows, renderSvg, restoreModel,
-  robustnessReport, saveModel, svgToPng, train, writeFileAtomic, VERSION,
+  robustnessReport, runComparison, saveModel, svgToPng, train, writeFileAtomic, VERSION,
   type AstdpState, type AttackModel, type AttackPlan, type Dataset, type RestoredModel, type TrainConfigInput,
 } from '@plasticity/rules';
 
@@ -45,6 +47,8 @@ export async function run(argv: string[]): Promise<void> {
       'attack-rows': { type: 'string', default: '1000' },
       count: { type: 'string', default: '16' },
       'per-class-cap': { type: 'string' },
+      'compare-seeds': { type: 'string', default: '1,2,3' },
+      'compare-epochs': { type: 'string', default: '2' },
       out: { type: 'string', default: 'docs/results' },
     },
   });
@@ -122,10 +126,25 @@ export async function run(argv: string[]): Promise<void> {
       rows.push({ setting: s.name, init: s.init, noise: s.noise, steps, classesRecognised, meanJudgeAccuracy: perClass.reduce((a, p) => a + p.judgeCorrect, 0) / 10, perClass });
       log(`generation (${s.name}): ${classesRecognised}/10 classes recognised by the bp judge; per class ${perClass.map((p) => p.judgeCorrect.toFixed(2)).join(' ')}`);
     }
+    // How the generated image depends on how long it relaxes and on the label neuron's rate:
+    // blank start, no noise, one image per label (deterministic), judged by bp.
+    const gain0 = (model.inference.options as { labelGain: number }).labelGain;
+    const horizons = [];
+    for (const gain of [1, gain0, 2 * gain0].filter((v, i, a) => a.indexOf(v) === i)) {
+      for (const hSteps of [steps, 100, 300]) {
+        let recognised = 0;
+        for (let c = 0; c < 10; c++) {
+          const g = generate(model, { label: c, count: 1, steps: hSteps, gain });
+          if (predictRows(judge.model, g.images, 1)[0] === c) recognised++;
+        }
+        horizons.push({ gain, steps: hSteps, recognised });
+      }
+    }
+    log(`generation by steps and label gain: ${JSON.stringify(horizons)}`);
     const all = new Float32Array(grid.reduce((a, g) => a + g.length, 0));
     grid.reduce((o, g) => (all.set(g, o), o + g.length), 0);
     await writeFileAtomic(GRID_PNG(), imageGridPng(all, { cols: 8, zoom: 3 }));
-    results.generate = { command, judge: { config: judge.config, testAccuracy: judge.testAccuracy }, count, grid: GRID_PNG(), rows };
+    results.generate = { command, judge: { config: judge.config, testAccuracy: judge.testAccuracy }, count, grid: GRID_PNG(), rows, horizons };
     await writeResults(results);
   }
 
@@ -139,10 +158,13 @@ export async function run(argv: string[]): Promise<void> {
       { config: { attack: 'pgd', steps: 20, restarts: 1, seed: 1 }, epsilons: eps },
       { config: { attack: 'fgsm' }, epsilons: eps, gradient: 'rule', rules: ['astdp'] },
       { config: { attack: 'pgd', steps: 20, restarts: 1, seed: 1 }, epsilons: eps, gradient: 'rule', rules: ['astdp'] },
+      // Crafted on the bp model and applied to aSTDP: a check that the white-box numbers are not gradient masking.
+      { config: { attack: 'fgsm' }, epsilons: eps, gradient: 'transfer', rules: ['astdp'] },
+      { config: { attack: 'pgd', steps: 20, restarts: 1, seed: 1 }, epsilons: eps, gradient: 'transfer', rules: ['astdp'] },
     ];
     const astdpModel: AttackModel = { net: model.net, loss: 'mse', inference: model.inference };
     log(`attacking astdp and bp on ${n} test rows`);
-    const report = await robustnessReport([{ rule: 'astdp', seed, model: astdpModel }, { rule: 'bp', seed, model: bp.model }], test, plans, {
+    const report = await robustnessReport([{ rule: 'astdp', seed, model: astdpModel, surrogate: bp.model }, { rule: 'bp', seed, model: bp.model }], test, plans, {
       command,
       onEvent: (e) => {
         if (e.type === 'attack-done') log(`${e.row.rule} ${e.row.series} ε=${e.row.epsilon}: robust accuracy ${pct(e.row.robustAccuracy)}`);
@@ -153,6 +175,34 @@ export async function run(argv: string[]): Promise<void> {
     results.fgsm = {
       command, rows: n, bp: { config: bp.config, testAccuracy: bp.testAccuracy }, plot: CURVE_PNG(),
       curves: report.rows.map((r) => ({ rule: r.rule, series: r.series, epsilon: r.epsilon, cleanAccuracy: r.cleanAccuracy, robustAccuracy: r.robustAccuracy })),
+    };
+    await writeResults(results);
+  }
+  if (stages.has('compare')) {
+    // The attacks module's paired comparison (runComparison): both rules share one training
+    // config, so it is one both can train with (linear output, MSE, plain SGD), on MNIST 0 vs 1.
+    const outDir = `${OUT}/astdp-comparison`;
+    const report = await runComparison(
+      {
+        rules: ['astdp', 'bp'],
+        seeds: values['compare-seeds']!.split(',').map(Number),
+        dataset: { name: 'mnist', classes: [0, 1], ...(values['per-class-cap'] ? { perClassCap: Number(values['per-class-cap']) } : {}) },
+        train: { hidden: [500], activation: 'relu', output: 'linear', loss: 'mse', epochs: Number(values['compare-epochs']), batchSize: 20, optimizer: { kind: 'sgd', lr: 0.1 } },
+        ruleOptions: { astdp: JSON.parse(values['rule-options']!) as Record<string, unknown> },
+        attackRows: Number(values['attack-rows']),
+      },
+      {
+        backend, outDir, command,
+        onEvent: (e) => {
+          if (e.type === 'trained') log(`trained ${e.run.rule} seed ${e.run.seed}${e.run.surrogate ? ' (surrogate)' : ''}: test ${pct(e.run.testAccuracy)}`);
+          if (e.type === 'check') log(`${e.check.pass ? 'PASS' : 'FAIL'} ${e.check.name}: ${e.check.detail}`);
+        },
+      },
+    );
+    results.compare = {
+      command, outDir, seeds: report.comparison.config.seeds, training: report.comparison.training,
+      tests: report.comparison.tests.filter((t) => t.series === 'clean' || t.series === 'fgsm' || t.series === 'pgd'),
+      checks: report.comparison.checks,
     };
     await writeResults(results);
   }
@@ -221,6 +271,7 @@ async function bpModel(be: Backend, dir: string, data: { train: Dataset; test: D
 }
 
 const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
+const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
 
 async function readResults(): Promise<Results> {
   try {
@@ -238,7 +289,7 @@ async function writeResults(r: Results): Promise<void> {
 function markdown(r: Results): string {
   const t = r.train as { config: TrainConfigInput; testAccuracy: number; epochs: number; secondsPerEpoch: number; command: string; perEpoch: { epoch: number; testAccuracy: number }[] } | undefined;
   const x = r.relax as ReturnType<typeof relaxationSteps> & { command: string } | undefined;
-  const g = r.generate as { judge: { testAccuracy: number }; count: number; rows: { setting: string; steps: number; classesRecognised: number; meanJudgeAccuracy: number; perClass: { label: number; judgeCorrect: number; selfCorrect: number }[] }[]; command: string } | undefined;
+  const g = r.generate as { horizons?: { gain: number; steps: number; recognised: number }[]; judge: { testAccuracy: number }; count: number; rows: { setting: string; steps: number; classesRecognised: number; meanJudgeAccuracy: number; perClass: { label: number; judgeCorrect: number; selfCorrect: number }[] }[]; command: string } | undefined;
   const f = r.fgsm as { rows: number; bp: { testAccuracy: number }; curves: { rule: string; series: string; epsilon: number; robustAccuracy: number }[]; command: string } | undefined;
   const m = r.machine as { cpus: number; model: string; node: string; backend: string };
   const lines = ['# aSTDP on MNIST (784-500-10)', '', 'Written by `tools/reproduce/astdp.ts`; the rule is described in [docs/rules/astdp.md](../rules/astdp.md).', ''];
@@ -262,18 +313,31 @@ function markdown(r: Results): string {
       '| setting | labels recognised | mean accuracy of the judge | per label (0–9) |', '| --- | --- | --- | --- |',
       ...g.rows.map((s) => `| ${s.setting} | **${s.classesRecognised}/10** | ${pct(s.meanJudgeAccuracy)} | ${s.perClass.map((p) => p.judgeCorrect.toFixed(2)).join(' ')} |`), '',
       `![generated digits, one row per clamped label](astdp-generated.png)`, '');
+    if (g.horizons) {
+      lines.push('Labels recognised (one image per label, blank start, no noise) by relaxation length and the clamped label neuron\'s rate γ (the model trained with its own γ):', '',
+        '| γ | steps | labels recognised |', '| --- | --- | --- |', ...g.horizons.map((h) => `| ${h.gain} | ${h.steps} | ${h.recognised}/10 |`), '');
+    }
   }
   if (f) {
     const series = [...new Set(f.curves.map((c) => `${c.rule}|${c.series}`))];
     const eps = [...new Set(f.curves.map((c) => c.epsilon))].sort((a, b) => a - b);
     lines.push('## Robustness beside bp', '', `Command: \`${f.command}\``, '',
       `First ${f.rows} test images, one seed. bp 784-500-10 (ReLU, softmax, Adam, 5 epochs): test accuracy ${pct(f.bp.testAccuracy)}. ` +
-        "'fgsm'/'pgd' use exact backprop through each network's feed-forward pass; '…/rule' on aSTDP uses the gradient through its unrolled relaxation.", '',
+        "'fgsm'/'pgd' use exact backprop through each network's feed-forward pass; '…/rule' on aSTDP uses the gradient through its unrolled relaxation; " +
+        "'…/transfer' are crafted on the bp model and applied to aSTDP.", '',
       `| rule | attack | ${eps.map((e) => `ε=${e}`).join(' | ')} |`, `| --- | --- | ${eps.map(() => '---').join(' | ')} |`,
       ...series.map((s) => {
         const [rule, name] = s.split('|');
         return `| ${rule} | ${name} | ${eps.map((e) => { const c = f.curves.find((v) => v.rule === rule && v.series === name && v.epsilon === e); return c ? pct(c.robustAccuracy) : '–'; }).join(' | ')} |`;
       }), '', '![robust accuracy vs ε](astdp-robustness.png)', '');
+  }
+  const c = r.compare as { command: string; outDir: string; seeds: number[]; training: { rule: string; seed: number; surrogate: boolean; testAccuracy: number }[]; tests: { series: string; epsilon: number; a: number[]; b: number[]; meanDifference: number; lo: number; hi: number; p: number }[]; checks: { name: string; pass: boolean; detail: string }[] } | undefined;
+  if (c) {
+    lines.push('## Paired comparison (attacks module), MNIST 0 vs 1', '', `Command: \`${c.command}\``, '',
+      `\`runComparison\` with one training config both rules accept (784-500-2, linear output, MSE, SGD 0.1, batch 20), seeds ${c.seeds.join(', ')}; full report in [${c.outDir.replace(/^docs\/results\//, '')}/README.md](${c.outDir.replace(/^docs\/results\//, '')}/README.md).`, '',
+      '| series | ε | astdp (mean) | bp (mean) | astdp − bp | 95% CI | p |', '| --- | --- | --- | --- | --- | --- | --- |',
+      ...c.tests.map((t) => `| ${t.series} | ${t.epsilon} | ${pct(mean(t.a))} | ${pct(mean(t.b))} | ${(100 * t.meanDifference).toFixed(2)} pts | [${(100 * t.lo).toFixed(2)}, ${(100 * t.hi).toFixed(2)}] | ${t.p.toPrecision(2)} |`), '',
+      'Sanity checks:', '', ...c.checks.map((k) => `- ${k.pass ? 'PASS' : 'FAIL'} ${k.name}: ${k.detail}`), '');
   }
   if (m) lines.push(`Machine: ${m.cpus} cores (${m.model}), Node ${m.node}, backend ${m.backend}; shared with other jobs, so seconds are noisy.`, '');
   return lines.join('\n');

@@ -225,8 +225,9 @@ function step(ctx: StepContext, state: AstdpState, o: AstdpOptions): { loss: num
     // dbx holds −Σ Δx / B (a descent direction like the others).
     be.axpy(-o.visibleRate, state.dbx, state.bx);
   }
-  state.lastSteps = { free: free.steps, label: labelSteps, dream: dreamSteps };
-  return { loss, diagnostics: { freeSteps: free.steps, labelSteps, dreamSteps } };
+  // Dreams run every dreamEvery steps: report the last one's length, not 0 in between.
+  state.lastSteps = { free: free.steps, label: labelSteps, dream: dreamSteps || state.lastSteps.dream };
+  return { loss, diagnostics: { freeSteps: free.steps, labelSteps, dreamSteps: state.lastSteps.dream } };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { ReferenceBackend, type Backend } from '@plasticity/core-wasm';
+import { createBackend, ReferenceBackend, type Backend } from '@plasticity/core-wasm';
 import { describe, expect, it } from 'vitest';
 import { makeGrads } from '../../engine/backprop.js';
 import { getRule, parseRuleOptions, type StepContext } from '../../engine/rule.js';
@@ -109,6 +109,17 @@ describe('astdp', () => {
       expect(maxAbsDiff(freeY, want.free.map((r) => r[2]))).toBeLessThan(1e-12);
     });
   }
+
+  it('gives the same update on the float32 wasm-simd backend as on the float64 reference', async () => {
+    const ruleOptions = { tol: 0, freeSteps: 9, labelSteps: 5, dreamSteps: 7 };
+    const ref = runStep('astdp', spec, { seed: 6, batch: 7, ruleOptions });
+    const f32 = runStep('astdp', spec, { seed: 6, batch: 7, ruleOptions, backend: await createBackend('wasm-simd') });
+    for (let l = 0; l < 3; l++) {
+      const scale = Math.max(1e-3, ...ref.dW[l].flat().map(Math.abs));
+      expect(maxAbsDiff(f32.dW[l], ref.dW[l]) / scale).toBeLessThan(1e-4);
+      expect(maxAbsDiff(f32.db[l], ref.db[l]) / scale).toBeLessThan(1e-4);
+    }
+  });
 
   it('makes no update when the free phase already gives the label', () => {
     const be = new ReferenceBackend();

@@ -377,7 +377,8 @@ export function createApp(opts: AppOptions): PlasticityApp {
     };
     const unsubscribe = runner.subscribe(id, onUpdate);
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-    req.on('close', () => {
+    // The response's close, not the request's: a GET request is consumed (and may emit close) at once.
+    res.on('close', () => {
       done = true;
       unsubscribe();
       clearInterval(heartbeat);

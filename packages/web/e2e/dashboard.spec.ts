@@ -77,8 +77,7 @@ test('trains bp and fa side by side on MNIST 0 vs 1 above 95 % test accuracy, wi
   expect(await inkedPixels(page, '[data-testid="fields"] canvas')).toBeGreaterThan(5000);
   await expect(page.locator('[data-testid^="confusion-"] table')).toHaveCount(2);
   await expect(page.locator('[data-testid^="confusion-"] caption').first()).toContainText('test split, 2,115 rows');
-  await page.locator('#train').scrollIntoViewIfNeeded();
-  await screenshot(page, 'web-train.png');
+  await screenshot(page, 'web-train.png', '#train');
   await page.locator('#watch').scrollIntoViewIfNeeded();
   await screenshot(page, 'web-watch.png', '#watch');
 
@@ -123,7 +122,7 @@ test('trains bp and fa side by side on MNIST 0 vs 1 above 95 % test accuracy, wi
   const accs = await page.locator('[data-testid^="rob-table-"] tbody tr').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-acc'))));
   expect(accs[0]).toBeGreaterThan(accs[3]);
   await page.getByTestId('rob-chart').scrollIntoViewIfNeeded();
-  await screenshot(page, 'web-robustness.png', '#attack');
+  await screenshot(page, 'web-robustness.png', '#robustness');
   expect(errors).toEqual([]);
 });
 

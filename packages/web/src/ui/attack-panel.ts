@@ -99,6 +99,7 @@ export class AttackPanel {
       h('h3', {}, 'Pick an input'),
       this.gallery,
       h('div', { className: 'row' }, field('Test row number', this.rowInput, 'Row of the test split (0-based); Enter or leave the field to show it.')),
+      h('p', { className: 'hint' }, 'Or draw a digit on the black pad (mouse, pen or touch); the attack runs on your drawing when you lift the pointer.'),
       this.padBox,
       h('h3', {}, 'Attack every model'),
       h(
@@ -112,13 +113,17 @@ export class AttackPanel {
       divergingLegend('darker (δ = −ε)', 'lighter (δ = +ε)'),
       h('div', { className: 'cards' }, this.originalBox, this.cardsBox),
       this.status,
-      h('h3', {}, 'Robustness curves'),
-      h('p', { className: 'hint' }, 'The same computation as `plasticity attack --model DIR --attack fgsm --eps …` (first rows of the test split, attack seed 0): for the same model and data the numbers agree.'),
-      h('div', { className: 'row' }, field('Attack', this.rAttack), field('ε list', this.rEps, 'Comma-separated, e.g. 0,0.05,0.1,0.2'), field('Test rows', this.rRows), field('PGD steps', this.rSteps)),
-      h('div', { className: 'buttons' }, this.rRun, this.rCancel),
-      this.rError,
-      h('div', { 'data-testid': 'rob-chart' }, this.rChart.el),
-      this.rTable,
+      h(
+        'div',
+        { id: 'robustness' },
+        h('h3', {}, 'Robustness curves'),
+        h('p', { className: 'hint' }, 'The same computation as `plasticity attack --model DIR --attack fgsm --eps …` (first rows of the test split, attack seed 0): for the same model and data the numbers agree.'),
+        h('div', { className: 'row' }, field('Attack', this.rAttack), field('ε list', this.rEps, 'Comma-separated, e.g. 0,0.05,0.1,0.2'), field('Test rows', this.rRows), field('PGD steps', this.rSteps)),
+        h('div', { className: 'buttons' }, this.rRun, this.rCancel),
+        this.rError,
+        h('div', { 'data-testid': 'rob-chart' }, this.rChart.el),
+        this.rTable,
+      ),
     );
     this.el = h('section', { id: 'attack', 'aria-labelledby': 'attack-h' }, h('h2', { id: 'attack-h' }, '3 · Attack it'), this.empty, this.body);
     this.body.hidden = true;
@@ -377,7 +382,7 @@ export class AttackPanel {
   private renderRobustness(runs: readonly Run[]): void {
     const withRows = runs.filter((r) => r.robustness);
     if (withRows.length === 0) return;
-    const series: SeriesSpec[] = withRows.map((r) => ({ label: r.label, scale: 'acc', color: r.color }));
+    const series: SeriesSpec[] = withRows.map((r) => ({ label: r.label, scale: 'acc', color: r.color, points: true }));
     const { xs, ys } = align(withRows.map((r) => r.robustness!.rows.map((row) => ({ x: row.epsilon, y: row.robustAccuracy }))));
     this.rChart.set(series, xs, ys);
     clear(this.rTable);

@@ -19,6 +19,8 @@ export interface SeriesSpec {
   color: string;
   dash?: number[];
   pointsOnly?: boolean;
+  /** Draw the points on the line too (few x values). */
+  points?: boolean;
 }
 
 export interface ChartOptions {
@@ -103,7 +105,7 @@ export class LineChart {
             width: 2,
             spanGaps: true,
             ...(s.dash ? { dash: s.dash } : {}),
-            ...(s.pointsOnly ? { paths: () => null, points: { show: true, size: 8, fill: s.color } } : { points: { show: false } }),
+            ...(s.pointsOnly ? { paths: () => null, points: { show: true, size: 8, fill: s.color } } : { points: { show: s.points === true, size: 7, fill: s.color } }),
             value: (_u, v) => (v === null ? '–' : fmt ? fmt(v) : v.toPrecision(4)),
           };
         }),

@@ -157,7 +157,7 @@ export class WatchPanel {
       const body = r.epochs.map((e) =>
         h(
           'tr',
-          {},
+          { 'data-epoch': e.epoch, 'data-samples-per-sec': e.samplesPerSec },
           h('td', {}, e.epoch + 1),
           h('td', {}, num(e.trainLoss)),
           h('td', {}, pct(e.trainAccuracy)),
@@ -168,7 +168,7 @@ export class WatchPanel {
           ...(hasAngles ? Array.from({ length: layers }, (_, l) => h('td', {}, degrees(e.angles?.[l] ?? NaN))) : []),
         ),
       );
-      this.tableBox.append(h('table', { className: 'numbers' }, h('caption', {}, r.label), h('thead', {}, head), h('tbody', {}, ...body)));
+      this.tableBox.append(h('table', { className: 'numbers', 'data-testid': `epochs-${r.id}` }, h('caption', {}, r.label), h('thead', {}, head), h('tbody', {}, ...body)));
     }
   }
 }

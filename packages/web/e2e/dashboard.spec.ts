@@ -108,6 +108,24 @@ test('trains bp and fa side by side on MNIST 0 vs 1 above 95 % test accuracy, wi
   await eps.focus();
   await page.keyboard.press('ArrowRight');
   await expect(status).toContainText('ε = 0.205');
+  // A drawn input: a vertical stroke on the pad is attacked on every model.
+  const pad = page.getByTestId('pad');
+  const box = (await pad.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height * 0.2);
+  await page.mouse.down();
+  for (let k = 1; k <= 12; k++) await page.mouse.move(box.x + box.width / 2, box.y + box.height * (0.2 + (0.6 * k) / 12));
+  await page.mouse.up();
+  await expect(page.locator('#attack figure').first()).toContainText('your drawing');
+  await expect(status).toContainText('of 2 models');
+  const bright = await page.getByTestId('original').evaluate((c: HTMLCanvasElement) => {
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] > 128) n++;
+    return n;
+  });
+  expect(bright).toBeGreaterThan(100);
+  await page.getByTestId('thumb-0').click();
+  await expect(page.locator('#attack figure').first()).toContainText('test row 0');
   await eps.fill('0.15');
   await expect(status).toContainText('ε = 0.150');
   await page.locator('#attack').scrollIntoViewIfNeeded();
@@ -129,11 +147,11 @@ test('trains bp and fa side by side on MNIST 0 vs 1 above 95 % test accuracy, wi
 test('Pause holds training where it is, Resume goes on, Stop keeps a usable model', async ({ page }) => {
   const errors = watchConsole(page);
   await page.goto('/');
-  await setUp(page, { rules: ['bp'], hidden: '256,256', epochs: 30 });
+  await setUp(page, { rules: ['bp'], hidden: '128', epochs: 30 });
   await page.getByTestId('start').click();
   const status = page.locator('[data-testid^="status-"]').first();
   await expect(status).toHaveText('training');
-  await expect(page.getByTestId('progress')).toContainText('batch 10/');
+  await expect(page.getByTestId('progress')).toContainText(/batch [1-9]\d*\//);
   await page.getByTestId('pause').click();
   await expect(status).toHaveText('paused');
   await expect(page.getByTestId('pause')).toHaveAttribute('aria-pressed', 'true');

@@ -6,6 +6,7 @@ export { f32_gemm_workspace_bytes, f32_gemm_5x8__simd, f32_gemv__simd, f32_gemm_
 export * from './activations';
 export * from './elementwise';
 export * from './rows';
+export * from './stdp';
 export { f32_ceiling__simd, f32_ceiling_flops_per_iter } from './ceiling';
 
 /** First byte the module's own static data does not use; the TS arena starts above it. */

@@ -57,6 +57,22 @@ export interface LifParams {
   surrogateAlpha?: number;
 }
 
+/** The pairwise STDP window of Backend.stdpOuter, read through the latency code t = T(1 − a). */
+export interface StdpParams {
+  /** Window T of the latency code: a unit with activity a fires at t = T(1 − a). */
+  window: number;
+  /** Potentiation amplitude A₊ (pre fired before post) and depression amplitude A₋. */
+  aPlus: number;
+  aMinus: number;
+  /** τ₊ and τ₋, in the units of window. */
+  tauPlus: number;
+  tauMinus: number;
+  /** Default 1. */
+  alpha?: number;
+  /** Default 0: out is overwritten (and may hold garbage, even NaN, beforehand). */
+  beta?: number;
+}
+
 /**
  * A compute backend. Every op writes into a caller-provided output tensor and checks shapes;
  * outputs may alias inputs only where an op says so (elementwise ops allow `out === a`).
@@ -144,6 +160,13 @@ export interface Backend {
    * (a zero pivot). out must not alias a.
    */
   inverse(a: Tensor, out: Tensor): number;
+  /**
+   * Fused spike-timing outer product (latency code, STDP window and batch sum in one pass):
+   * out[μ,j] ← alpha·Σᵢ gate[i,μ]·K(Δt) + beta·out[μ,j], with Δt = t_post − t_pre = T·(pre[i,j] − post[i,μ])
+   * and K(Δt) = A₊·e^{−Δt/τ₊} for Δt ≥ 0, −A₋·e^{Δt/τ₋} for Δt < 0. pre is n × D activities,
+   * post and gate are n × H, out is H × D and must not alias an input. Terms with gate 0 cost nothing.
+   */
+  stdpOuter(pre: Tensor, post: Tensor, gate: Tensor, out: Tensor, p: StdpParams): void;
 
   // ---------------------------------------------------------------- reductions to the host
   /** Index of the largest entry of each row (first one on ties). */

@@ -1,9 +1,10 @@
 export {
   ACTIVATIONS, BackendError,
-  type Activation, type AdamParams, type Backend, type BackendName, type GemmOptions, type LifParams, type Precision, type Scope, type Tensor,
+  type Activation, type AdamParams, type Backend, type BackendName, type GemmOptions, type LifParams, type StdpParams, type Precision, type Scope, type Tensor,
 } from './backend.js';
 export { activate, derivative, sigmoid, DEFAULT_LEAKY_SLOPE } from './activations.js';
 export { lifStepArrays, invertArray } from './host-ops.js';
+export { stdpOuterArrays } from './stdp-ops.js';
 export { ReferenceBackend } from './reference/backend.js';
 export { registerBackend, listBackends, createBackend, type BackendFactory } from './registry.js';
 export { WasmSimdBackend, createWasmSimdBackend, type WasmSimdOptions } from './wasm/backend.js';

@@ -1,10 +1,11 @@
 // Plain-JS float64 backend: the oracle every other backend and every rule is checked
 // against. Written for clarity, not speed.
 import {
-  BackendError, type AdamParams, type Activation, type Backend, type GemmOptions, type LifParams, type Scope, type Tensor,
+  BackendError, type AdamParams, type Activation, type Backend, type GemmOptions, type LifParams, type Scope, type StdpParams, type Tensor,
 } from '../backend.js';
 import { activate, derivative, DEFAULT_LEAKY_SLOPE } from '../activations.js';
 import { checkLifParams, invertArray, lifStepArrays } from '../host-ops.js';
+import { checkStdpOuter, stdpOuterArrays } from '../stdp-ops.js';
 import {
   checkActivation, checkData, checkFinite, checkRowVector, checkSize, gemmShape, sameShape, shape,
 } from '../checks.js';
@@ -262,6 +263,14 @@ export class ReferenceBackend implements Backend {
     sameShape('inverse', ['a', a], ['out', out]);
     if (a === out) throw new BackendError('inverse: out must not be the same tensor as a');
     return invertArray(this.get(a, 'inverse', 'a'), a.rows, this.get(out, 'inverse', 'out'));
+  }
+
+  stdpOuter(pre: Tensor, post: Tensor, gate: Tensor, out: Tensor, p: StdpParams): void {
+    checkStdpOuter(pre, post, gate, out, p);
+    stdpOuterArrays(
+      pre.rows, pre.cols, post.cols, this.get(pre, 'stdpOuter', 'pre'), this.get(post, 'stdpOuter', 'post'),
+      this.get(gate, 'stdpOuter', 'gate'), this.get(out, 'stdpOuter', 'out'), p,
+    );
   }
 
   argmaxRows(x: Tensor): Int32Array {

@@ -4,10 +4,11 @@
 // in a new one and disposes the old: no op leaks a tensor, and aliasing (out === a) is free.
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  BackendError, type AdamParams, type Activation, type Backend, type GemmOptions, type LifParams, type Scope, type Tensor,
+  BackendError, type AdamParams, type Activation, type Backend, type GemmOptions, type LifParams, type Scope, type StdpParams, type Tensor,
 } from '../backend.js';
 import { DEFAULT_LEAKY_SLOPE } from '../activations.js';
 import { hostInverse, hostLifStep } from '../host-ops.js';
+import { hostStdpOuter } from '../stdp-ops.js';
 import {
   checkActivation, checkData, checkFinite, checkRowVector, checkSize, gemmShape, sameShape, shape,
 } from '../checks.js';
@@ -323,6 +324,10 @@ export class TfjsWasmBackend implements Backend {
 
   inverse(a: Tensor, out: Tensor): number {
     return hostInverse(this, a, out);
+  }
+
+  stdpOuter(pre: Tensor, post: Tensor, gate: Tensor, out: Tensor, p: StdpParams): void {
+    hostStdpOuter(this, pre, post, gate, out, p);
   }
 
   argmaxRows(x: Tensor): Int32Array {

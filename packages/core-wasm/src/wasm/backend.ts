@@ -2,10 +2,11 @@
 // call the AssemblyScript kernels with byte offsets. Nothing is copied per op; views on
 // the memory are made on access (a view cached across memory.grow would read as empty).
 import {
-  BackendError, type AdamParams, type Activation, type Backend, type GemmOptions, type LifParams, type Scope, type Tensor,
+  BackendError, type AdamParams, type Activation, type Backend, type GemmOptions, type LifParams, type Scope, type StdpParams, type Tensor,
 } from '../backend.js';
 import { DEFAULT_LEAKY_SLOPE } from '../activations.js';
 import { checkLifParams, hostInverse } from '../host-ops.js';
+import { checkStdpOuter } from '../stdp-ops.js';
 import {
   checkActivation, checkData, checkFinite, checkRowVector, checkSize, gemmShape, sameShape, shape,
 } from '../checks.js';
@@ -285,6 +286,15 @@ export class WasmSimdBackend implements Backend {
       this.get(v, 'lifStep', 'v'), this.get(input, 'lifStep', 'input'), this.get(spikes, 'lifStep', 'spikes'),
       this.get(trace, 'lifStep', 'trace'), surrogate ? this.get(surrogate, 'lifStep', 'surrogate') : 0,
       p.beta, p.threshold, p.traceDecay, (Math.PI * alpha) / 2, alpha / 2,
+    );
+  }
+
+  stdpOuter(pre: Tensor, post: Tensor, gate: Tensor, out: Tensor, p: StdpParams): void {
+    checkStdpOuter(pre, post, gate, out, p);
+    this.f.stdp_outer(
+      pre.rows, pre.cols, post.cols,
+      this.get(pre, 'stdpOuter', 'pre'), this.get(post, 'stdpOuter', 'post'), this.get(gate, 'stdpOuter', 'gate'), this.get(out, 'stdpOuter', 'out'),
+      p.window, p.aPlus, p.aMinus, 1 / p.tauPlus, 1 / p.tauMinus, p.alpha ?? 1, p.beta ?? 0,
     );
   }
 

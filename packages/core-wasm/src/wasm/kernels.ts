@@ -54,6 +54,11 @@ export interface KernelFamily {
     n: number, v: Ptr, input: Ptr, spikes: Ptr, trace: Ptr, surrogate: Ptr,
     beta: number, threshold: number, decay: number, halfPiAlpha: number, halfAlpha: number,
   ) => void;
+  /** Fused STDP outer product (Backend.stdpOuter); invTauPlus = 1/τ₊, invTauMinus = 1/τ₋. */
+  stdp_outer: (
+    n: number, d: number, h: number, pre: Ptr, post: Ptr, gate: Ptr, out: Ptr,
+    window: number, aPlus: number, aMinus: number, invTauPlus: number, invTauMinus: number, alpha: number, beta: number,
+  ) => void;
   /** Returns −Σ t·log p over all rows; grad = 0 means no gradient. */
   softmax_ce: (rows: number, cols: number, logits: Ptr, targets: Ptr, probs: Ptr, grad: Ptr) => number;
 }
@@ -62,7 +67,7 @@ export const FAMILY_NAMES = [
   'vrelu', 'vlrelu', 'vtanh', 'vsigmoid', 'vsoftplus',
   'vrelu_grad', 'vlrelu_grad', 'vtanh_grad', 'vsigmoid_grad', 'vsoftplus_grad',
   'vadd', 'vsub', 'vmul', 'vscale', 'vclip', 'vsign', 'vfill', 'vcopy',
-  'axpy', 'trace_decay', 'adam', 'lif_step', 'add_row', 'sum_rows', 'sumsq', 'dot', 'softmax_ce',
+  'axpy', 'trace_decay', 'adam', 'lif_step', 'stdp_outer', 'add_row', 'sum_rows', 'sumsq', 'dot', 'softmax_ce',
 ] as const satisfies readonly (keyof KernelFamily)[];
 
 /** The raw exports of kernels.<build>.wasm. */

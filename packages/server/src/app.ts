@@ -43,6 +43,8 @@ export interface AppOptions {
   attackConcurrency?: number;
   /** Express 'trust proxy' (for the client IP behind a proxy). */
   trustProxy?: boolean | number | string;
+  /** A built web dashboard (packages/web/dist) to serve at `/`; API routes take precedence. */
+  webDir?: string | null;
 }
 
 export interface PlasticityApp {
@@ -98,7 +100,8 @@ export function createApp(opts: AppOptions): PlasticityApp {
       contentSecurityPolicy: {
         // Swagger UI (/docs) styles elements inline; scripts all come from this origin.
         // No upgrade-insecure-requests: on a plain-http deployment (localhost) it would break /docs.
-        directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'], 'upgrade-insecure-requests': null },
+        // The dashboard compiles its WebAssembly kernels: 'wasm-unsafe-eval' (not 'unsafe-eval').
+        directives: { 'script-src': ["'self'", "'wasm-unsafe-eval'"], 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:', 'blob:'], 'upgrade-insecure-requests': null },
       },
     }),
   );
@@ -387,6 +390,8 @@ export function createApp(opts: AppOptions): PlasticityApp {
     const now = (await runner.get(id)) ?? first;
     onUpdate({ type: 'state', record: now });
   });
+
+  if (opts.webDir) app.use(express.static(opts.webDir, { index: 'index.html', maxAge: '1h' }));
 
   // Unknown paths and methods.
   const known = (Object.values(ROUTES) as RouteDef[]).map((r) => ({ re: new RegExp(`^${r.path.replace(/\{\w+\}/g, '[^/]+')}$`), method: r.method.toUpperCase() }));

@@ -2,9 +2,11 @@
 // BullMQ on Redis when a URL is given), the app, and an HTTP listener. `plasticity serve`
 // and `npm run serve` call this.
 import type { BackendName } from '@plasticity/core-wasm';
+import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { createApp, type AppOptions } from './app.js';
@@ -35,11 +37,23 @@ export interface ServerOptions extends Partial<Omit<AppOptions, 'store' | 'runne
 
 export interface RunningServer {
   url: string;
+  /** The dashboard folder served at `/`, or null (not built: `npm run build -w @plasticity/web`). */
+  webDir: string | null;
   port: number;
   server: Server;
   store: ModelStore;
   runner: JobRunner;
   close(): Promise<void>;
+}
+
+/** The built dashboard (packages/web/dist) when it is installed and built, else null. A file lookup, not an import. */
+export function defaultWebDir(): string | null {
+  try {
+    const dir = join(dirname(createRequire(import.meta.url).resolve('@plasticity/web/package.json')), 'dist');
+    return existsSync(join(dir, 'index.html')) ? dir : null;
+  } catch {
+    return null;
+  }
 }
 
 export function defaultJobsDir(modelsDir: string): string {
@@ -65,7 +79,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     await r.init();
     runner = r;
   }
-  const { app, close: closeApp } = createApp({ ...opts, store, runner, backend, logger });
+  const webDir = opts.webDir === undefined ? defaultWebDir() : opts.webDir;
+  const { app, close: closeApp } = createApp({ ...opts, webDir, store, runner, backend, logger });
   const server = await new Promise<Server>((ok, fail) => {
     const s = app.listen(opts.port ?? 8080, opts.host ?? '127.0.0.1', (err?: Error) => (err ? fail(err) : ok(s)));
   });
@@ -74,10 +89,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const port = (server.address() as AddressInfo).port;
   const host = opts.host ?? '127.0.0.1';
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  if (logger) logger.info({ url, modelsDir, jobsDir, jobs: redisUrl ? `redis ${redact(redisUrl)}` : 'in-process' }, 'plasticity server listening');
+  if (logger) logger.info({ url, modelsDir, jobsDir, jobs: redisUrl ? `redis ${redact(redisUrl)}` : 'in-process', dashboard: webDir ?? 'not built' }, 'plasticity server listening');
   let closing: Promise<void> | null = null;
   return {
-    url, port, server, store, runner,
+    url, port, server, store, runner, webDir,
     close() {
       closing ??= (async () => {
         server.closeIdleConnections();

@@ -37,7 +37,7 @@ export const serveCommand: CommandDef = {
       backend: values.backend as 'auto',
       rateLimit: perMinute === 0 ? false : { perMinute, writesPerMinute: Math.max(10, Math.floor(perMinute / 50)) },
     });
-    io.stderr.write(`plasticity API on ${server.url} (docs: ${server.url}/docs, OpenAPI: ${server.url}/openapi.json); Ctrl-C stops it\n`);
+    io.stderr.write(`plasticity API on ${server.url} (docs: ${server.url}/docs, OpenAPI: ${server.url}/openapi.json${server.webDir ? `, dashboard: ${server.url}/` : ''}); Ctrl-C stops it\n`);
     await new Promise<void>((resolve) => {
       if (interrupt.aborted || stop.aborted) return resolve();
       interrupt.addEventListener('abort', () => resolve(), { once: true });

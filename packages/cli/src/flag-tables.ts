@@ -66,6 +66,10 @@ export const TRAIN_FLAGS: readonly FlagSpec[] = [
   { key: 'seed', flag: '--seed', arg: '<n>', type: 'int', default: TRAIN_DEFAULTS.seed, description: 'seeds initialisation, data order, the validation split and caps' },
   { key: 'angleEvery', flag: '--angle-every', arg: '<steps>', type: 'int', min: 0, default: TRAIN_DEFAULTS.angleEvery, description: 'measure the angle to the true gradient every n steps (0: about 10 times per epoch)' },
   { key: 'progressEvery', flag: '--progress-every', arg: '<batches>', type: 'int', min: 1, default: TRAIN_DEFAULTS.progressEvery, description: 'report progress every n batches' },
+  {
+    key: 'parallel', flag: '--parallel', arg: '<mode>', type: 'string', choices: ['none', 'layers'],
+    description: "layers: every layer's update on its own worker thread (rules whose layers update independently, e.g. gupta); the same updates as none",
+  },
   BACKEND_FLAG,
 ];
 
@@ -99,16 +103,32 @@ export function ruleOptionsFrom(v: Record<string, unknown>): Record<string, unkn
   return { ...((v.ruleOptions as object | undefined) ?? {}), ...((v.ruleOpt as object | undefined) ?? {}) };
 }
 
+/** Whether a registered rule has the `parallel` option (a layer-parallel mode). */
+export function hasParallelMode(rule: string): boolean {
+  return listRules().find((r) => r.name === rule)?.options.safeParse({ parallel: 'layers' }).success ?? false;
+}
+
+/** `--parallel` as the rule's own `parallel` option; a rule without one refuses 'layers' by name. */
+export function parallelOption(rule: string, mode: unknown): Record<string, unknown> {
+  if (mode === undefined) return {};
+  if (hasParallelMode(rule)) return { parallel: mode };
+  if (mode === 'none') return {};
+  const have = listRules().map((r) => r.name).filter(hasParallelMode);
+  throw new CliError(`--parallel ${String(mode)}: rule '${rule}' has no layer-parallel mode; rules whose layers update independently have one (${have.join(', ') || 'none registered'})`);
+}
+
 export function trainConfigFrom(v: Record<string, unknown>, rule = String(v.rule)): TrainConfigInput {
   const schedule =
     v.schedule === 'step'
       ? { kind: 'step' as const, ...(v.stepEvery !== undefined ? { every: v.stepEvery as number } : {}), ...(v.stepGamma !== undefined ? { gamma: v.stepGamma as number } : {}) }
       : v.schedule === 'cosine'
         ? { kind: 'cosine' as const, ...(v.minLr !== undefined ? { minLr: v.minLr as number } : {}) }
-        : { kind: 'constant' as const };
+        : v.schedule === 'linear'
+          ? { kind: 'linear' as const }
+          : { kind: 'constant' as const };
   return {
     rule,
-    ruleOptions: ruleOptionsFrom(v),
+    ruleOptions: { ...ruleOptionsFrom(v), ...parallelOption(rule, v.parallel) },
     hidden: v.layers as number[],
     activation: v.activation as TrainConfigInput['activation'],
     output: v.output as TrainConfigInput['output'],

@@ -26,5 +26,6 @@ export type { MicrocircuitOptions } from './rules/microcircuit/rule.js';
 export type { MicrocircuitLifOptions } from './rules/microcircuit/lif-rule.js';
 export { gaitPropRule, itpRule, tpRule, type GaitOptions, type TpOptions, type TargetPropState } from './rules/gait-prop/rule.js';
 export * from './rules/astdp/index.js';
+export * from './rules/gupta/index.js';
 export * from './attacks/index.js';
 export * from './report/index.js';

@@ -6,7 +6,7 @@ import { comparisonConfigSchema, listRules, loadDataset, meanInterval, runCompar
 import { readdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CommandContext, CommandDef } from '../command.js';
-import { checkRule, DATA_FLAGS, datasetSpecFrom, OUTPUT_FLAGS, trainConfigFrom, TRAIN_FLAGS } from '../flag-tables.js';
+import { checkRule, DATA_FLAGS, datasetSpecFrom, hasParallelMode, OUTPUT_FLAGS, parallelOption, trainConfigFrom, TRAIN_FLAGS } from '../flag-tables.js';
 import { fmtPct, table } from '../format.js';
 import { CliError, type FlagSpec } from '../flags.js';
 import type { CliEvent } from '../output.js';
@@ -18,12 +18,18 @@ const C = comparisonConfigSchema.parse({});
 /** The STDP-derived local rule of the main job, and what stands in for it until it is registered. */
 export const LOCAL_RULE = 'gupta';
 export const FALLBACK_RULE = 'fa';
+/** The local rule's own optimiser: its options hold the per-layer rates, so plain SGD at lr 1, decaying linearly (research/gupta/NOTE.md §2). */
+export const LOCAL_OPTIMIZERS = { [LOCAL_RULE]: { kind: 'sgd', lr: 1, schedule: { kind: 'linear' } } };
 
 const COMPARE_ONLY: readonly FlagSpec[] = [
   { key: 'rules', flag: '--rules', arg: '<a,b>', type: 'string-list', default: C.rules, description: 'the two rules compared (the difference is reported as a − b)' },
   { key: 'seeds', flag: '--seeds', arg: '<n>', type: 'int', min: 2, default: C.seeds.length, description: 'train each rule on seeds 1..n (same data order and initialisation for both rules)' },
   { key: 'seedList', flag: '--seed-list', arg: '<list>', type: 'int-list', description: 'explicit seeds instead of 1..n (at least two)' },
   { key: 'ruleOptions', flag: '--rule-options', arg: '<json>', type: 'json', description: 'options per rule, e.g. \'{"fa": {"feedbackScale": 0.5}}\'' },
+  {
+    key: 'optimizers', flag: '--optimizers', arg: '<json>', type: 'json', default: LOCAL_OPTIMIZERS,
+    description: "optimiser per rule, replacing --optimizer/--lr/--schedule for that rule only (architecture, data and epochs stay shared); gupta's updates carry their own per-layer rates and are written for plain SGD at lr 1",
+  },
   { key: 'eps', flag: '--eps', arg: '<list>', type: 'number-list', min: 0, default: C.epsilons, description: 'ε list for FGSM, PGD and noise' },
   { key: 'pgdSteps', flag: '--pgd-steps', arg: '<n>', type: 'int', min: 1, default: C.pgd.steps, description: 'PGD steps' },
   { key: 'pgdRestarts', flag: '--pgd-restarts', arg: '<n>', type: 'int', min: 1, default: C.pgd.restarts, description: 'PGD random restarts' },
@@ -49,12 +55,20 @@ export function compareFlags(defaults: Record<string, unknown> = {}): FlagSpec[]
 
 /** The comparison config the flags describe. */
 export function comparisonConfigFrom(values: Record<string, unknown>, rules: [string, string]): ComparisonConfigInput {
-  const { rule: _r, seed: _s, ruleOptions: _o, ...train } = trainConfigFrom({ ...values, rule: rules[0], seed: 1, ruleOptions: undefined, ruleOpt: undefined });
+  const { rule: _r, seed: _s, ruleOptions: _o, ...train } = trainConfigFrom({ ...values, rule: rules[0], seed: 1, ruleOptions: undefined, ruleOpt: undefined, parallel: undefined });
+  const ruleOptions = { ...((values.ruleOptions as Record<string, Record<string, unknown>> | undefined) ?? {}) };
+  if (values.parallel !== undefined) {
+    const parallel = rules.filter(hasParallelMode);
+    if (values.parallel === 'layers' && parallel.length === 0) parallelOption(rules[0], 'layers'); // throws, naming the rules that have one
+    for (const r of parallel) ruleOptions[r] = { ...(ruleOptions[r] ?? {}), parallel: values.parallel };
+  }
+  const optimizers = Object.fromEntries(Object.entries((values.optimizers as Record<string, Record<string, unknown>> | undefined) ?? {}).filter(([r]) => rules.includes(r)));
   const seeds = (values.seedList as number[] | undefined) ?? Array.from({ length: values.seeds as number }, (_, i) => i + 1);
   if (seeds.length < 2) throw new CliError('--seed-list needs at least two seeds (the paired test compares over seeds)');
   return {
     rules,
-    ruleOptions: (values.ruleOptions as Record<string, Record<string, unknown>> | undefined) ?? {},
+    ruleOptions,
+    optimizers,
     dataset: datasetSpecFrom(values) as unknown as Record<string, unknown>,
     train,
     seeds,

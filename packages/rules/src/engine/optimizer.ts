@@ -1,7 +1,7 @@
 // Optimisers apply whatever descent direction a rule produced; a rule never reads their
 // state. SGD, momentum (PyTorch form v ← μv + g, w ← w − lr·v), Adam (Kingma & Ba 2015,
 // optional bias correction: GAIT-prop's authors ran it without), L2 weight decay, and
-// per-epoch learning-rate schedules.
+// per-epoch learning-rate schedules (constant, step, cosine, linear decay to 0).
 import type { Backend, Tensor } from '@plasticity/core-wasm';
 import { z } from 'zod';
 import type { Network } from '../network/network.js';
@@ -11,6 +11,8 @@ export const scheduleSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('constant') }),
   z.object({ kind: z.literal('step'), every: z.number().int().positive().default(10), gamma: z.number().positive().max(1).default(0.5) }),
   z.object({ kind: z.literal('cosine'), minLr: z.number().nonnegative().default(0) }),
+  /** lr·(1 − epoch/epochs): decays linearly towards 0 over the run (the last epoch runs at lr/epochs). */
+  z.object({ kind: z.literal('linear') }),
 ]);
 
 export const optimizerSchema = z.object({
@@ -40,6 +42,8 @@ export function learningRate(cfg: OptimizerConfig, epoch: number, epochs: number
       return cfg.lr * s.gamma ** Math.floor(epoch / s.every);
     case 'cosine':
       return s.minLr + ((cfg.lr - s.minLr) * (1 + Math.cos((Math.PI * epoch) / Math.max(1, epochs)))) / 2;
+    case 'linear':
+      return cfg.lr * Math.max(0, 1 - epoch / Math.max(1, epochs));
   }
 }
 

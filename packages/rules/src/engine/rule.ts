@@ -73,6 +73,11 @@ export interface LearningRule<O extends object = object, S = unknown> {
   saveState?(net: Network, state: S, options: O): Record<string, { shape: number[]; data: Float32Array }>;
   /** Rebuild the state from saved extra tensors (the counterpart of saveState). */
   loadState?(net: Network, tensors: Record<string, { shape: number[]; data: Float32Array }>, options: O, rng: Rng): S;
+  /**
+   * Called once when a training run ends (completed, stopped, diverged or failed): release what
+   * only training needs, e.g. worker threads. The state stays usable for inference afterwards.
+   */
+  endTraining?(state: S): void;
   /** Release the backend tensors the state holds. */
   dispose?(net: Network, state: S): void;
 }

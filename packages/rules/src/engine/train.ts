@@ -219,7 +219,10 @@ export async function train(configInput: TrainConfigInput | TrainConfig, data: T
           if (info.diagnostics) diagnostics = info.diagnostics;
         }
       } catch (e) {
-        if (!(e instanceof RuleDivergenceError)) throw e;
+        if (!(e instanceof RuleDivergenceError)) {
+          rule.endTraining?.(state);
+          throw e;
+        }
         divergence = { epoch, step, layer: e.layer, reason: e.message };
         status = 'diverged';
         break training;
@@ -302,6 +305,7 @@ export async function train(configInput: TrainConfigInput | TrainConfig, data: T
     net.setWeights(checkpoint);
     emit({ type: 'diverged', ...divergence });
   }
+  rule.endTraining?.(state);
   disposeGrads(net, grads);
   if (bpGrads) disposeGrads(net, bpGrads);
   optimizer.dispose();

@@ -29,6 +29,12 @@ export const comparisonConfigSchema = z
     ruleOptions: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
     /** The data set (see DatasetSpec); default MNIST 0 vs 1. */
     dataset: z.record(z.string(), z.unknown()).default({ name: 'mnist', classes: [0, 1] }),
+    /**
+     * Per-rule optimiser replacing train.optimizer for that rule only (architecture, data, epochs
+     * and batch size stay shared), e.g. a local rule whose updates carry their own per-layer
+     * rates and are written for plain SGD at lr 1 ('gupta').
+     */
+    optimizers: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
     /** The training config both rules share (rule and seed are set per run). */
     train: z.record(z.string(), z.unknown()).default({ hidden: [256], activation: 'relu', epochs: 3, batchSize: 64, optimizer: { kind: 'adam', lr: 1e-3 } }),
     /** Each seed trains one model per rule (same data order and initialisation for both). */
@@ -157,7 +163,7 @@ export async function runComparison(configInput: ComparisonConfigInput | Compari
   const trainOne = async (rule: string, seed: number, surrogate: boolean): Promise<TrainResult> => {
     signal?.throwIfAborted();
     const r = await train(
-      { ...cfg.train, rule, seed, ruleOptions: cfg.ruleOptions[rule] ?? {} },
+      { ...cfg.train, ...(cfg.optimizers[rule] ? { optimizer: cfg.optimizers[rule] } : {}), rule, seed, ruleOptions: cfg.ruleOptions[rule] ?? {} },
       { train: data.train, validation: data.validation },
       { backend: opts.backend, signal, onEvent: (event) => emit({ type: 'train', rule, seed, surrogate, event }) },
     );
@@ -437,7 +443,7 @@ export function comparisonMarkdown(report: ComparisonReport, files: readonly str
     `Produced by \`${report.command ?? 'runComparison(...)'}\` with Plasticity ${report.version} on ${report.createdAt.slice(0, 10)}, backend ${c.backend.name}/${c.backend.build}, in ${(c.seconds / 60).toFixed(1)} min.`,
     '',
     `Data: ${report.dataset.name} (${report.dataset.classNames.join(' vs ')}), ${report.dataset.n} ${report.dataset.split} rows attacked, feature range [${report.dataset.featureRange.lo}, ${report.dataset.featureRange.hi}], fingerprint \`${report.dataset.fingerprint.slice(0, 16)}…\`.`,
-    `Seeds: ${c.config.seeds.join(', ')} (seed s trains both rules with the same data order and initialisation). Training: \`${JSON.stringify(c.config.train)}\`.`,
+    `Seeds: ${c.config.seeds.join(', ')} (seed s trains both rules with the same data order and initialisation). Training: \`${JSON.stringify(c.config.train)}\`${Object.keys(c.config.optimizers ?? {}).length ? `; optimiser per rule: \`${JSON.stringify(c.config.optimizers)}\`` : ''}.`,
     `Attacks: FGSM and PGD (${c.config.pgd.steps} steps, step 2.5ε/steps, random start, ${c.config.pgd.restarts} restart(s)) at ε ∈ {${c.config.epsilons.join(', ')}}; uniform noise at the same ε; Square (${c.config.square.queries} queries, p_init ${c.config.square.pInit}) and transfer from a BP surrogate at ε = ${c.config.checkEpsilon}; FGSM with each rule's own feedback path ('rule' gradient).`,
     '',
     '## Clean accuracy (attacked rows)',

@@ -8,6 +8,7 @@ import { gaitPropRule, itpRule, tpRule } from './gait-prop/rule.js';
 import { microcircuitLifRule } from './microcircuit/lif-rule.js';
 import { microcircuitRule } from './microcircuit/rule.js';
 import { astdpRule } from './astdp/rule.js';
+import { guptaRule } from './gupta/rule.js';
 
 registerRule(bpRule);
 registerRule(faRule);
@@ -19,5 +20,6 @@ registerRule(itpRule);
 registerRule(microcircuitRule);
 registerRule(microcircuitLifRule);
 registerRule(astdpRule);
+registerRule(guptaRule);
 
 export { bpRule, faRule, dfaRule, signFaRule, microcircuitRule, microcircuitLifRule };

@@ -21,6 +21,7 @@ export const generateCommand: CommandDef = {
     { key: 'seed', flag: '--seed', arg: '<n>', type: 'int', default: 1, description: 'seeds the starting noise and the annealed noise' },
     { key: 'steps', flag: '--steps', arg: '<n>', type: 'int', min: 1, description: "relaxation steps (default: the model's dream length)" },
     { key: 'noise', flag: '--noise', arg: '<sigma>', type: 'number', min: 0, default: 0, description: 'σ of noise on every free neuron, annealed to 0 (varies the images)' },
+    { key: 'gain', flag: '--gain', arg: '<rate>', type: 'number', above: 0, description: "the clamped label neuron's rate (default: the model's labelGain; higher holds the image in its class to the steady state)" },
     { key: 'init', flag: '--init', arg: '<kind>', type: 'string', default: 'zero', choices: ['zero', 'noise'], description: 'starting input: blank (as training dreams) or uniform noise' },
     { key: 'out', flag: '--out', arg: '<file.png>', type: 'string', required: true, description: 'PNG file for the image grid (written atomically)' },
     { key: 'cols', flag: '--cols', arg: '<n>', type: 'int', min: 1, description: 'images per row of the grid (default ⌈√count⌉)' },
@@ -48,6 +49,7 @@ export const generateCommand: CommandDef = {
         return generate(restored, {
           label, count: Number(values.count), seed: Number(values.seed), noise: Number(values.noise), init: values.init as 'zero' | 'noise',
           ...(values.steps === undefined ? {} : { steps: Number(values.steps) }),
+          ...(values.gain === undefined ? {} : { gain: Number(values.gain) }),
         });
       } catch (e) {
         if ((e as Error).name === 'GenerateError') throw new CliError(`${dir}: ${(e as Error).message}`, 1);

@@ -38,6 +38,7 @@ const RULE_PRESETS: Record<string, { config: Partial<TrainConfigInput>; note: st
   itp: { config: { activation: 'leaky-relu', output: 'leaky-relu', loss: 'mse', leakySlope: 0.1, init: 'orthogonal' }, note: 'leaky-relu (slope 0.1), MSE loss, orthogonal init (layer inverses)' },
   'microcircuit-lif': { config: { output: 'linear', loss: 'mse' }, note: 'linear output, MSE loss (spike-count error)' },
   astdp: { config: { output: 'linear', loss: 'mse' }, note: 'linear output, MSE loss (steady-state relaxation)' },
+  gupta: { config: { activation: 'sigmoid' }, note: 'sigmoid hidden units: its spike-latency code t = T(1 − a) needs activities in [0, 1]' },
 };
 
 const DATASETS: [WebDatasetName, string][] = [

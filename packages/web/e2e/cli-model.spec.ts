@@ -2,7 +2,8 @@
 // model, and gives the CLI's test accuracy, confusion matrix and robustness numbers. A model
 // that does not fit the page's data set is refused with a message in the page.
 import { expect, test } from '@playwright/test';
-import { readFile, rm } from 'node:fs/promises';
+import { unzipSync } from 'fflate';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cli, setUp, tempDir, waitForModels, watchConsole } from './helpers.js';
 
@@ -71,5 +72,39 @@ test('a model that does not fit the data set is refused with a message in the pa
     { name: 'weights.bin', mimeType: 'application/octet-stream', buffer: Buffer.from([1, 2, 3]) },
   ]);
   await expect(page.getByTestId('model-error')).toContainText('weights.bin has 3 bytes');
+  expect(errors).toEqual([]);
+});
+
+test('a model downloaded from the page is a CLI model directory once unzipped; the TensorFlow.js export is a layers model', async ({ page }, info) => {
+  const errors = watchConsole(page);
+  await page.goto('/');
+  await setUp(page, { rules: ['bp'], hidden: '16', epochs: 1 });
+  await page.getByTestId('start').click();
+  await waitForModels(page, 1);
+  const m = page.locator('[data-testid^="model-"][data-source="trained"]');
+  const pageAccuracy = Number(await m.getAttribute('data-accuracy'));
+  const id = (await m.getAttribute('data-testid'))!.slice('model-'.length);
+
+  const [ours] = await Promise.all([page.waitForEvent('download'), page.getByTestId(`download-${id}`).click()]);
+  expect(ours.suggestedFilename()).toBe('bp-mnist-seed1.zip');
+  const files = unzipSync(new Uint8Array(await readFile((await ours.path())!)));
+  expect(Object.keys(files).sort()).toEqual(['model.json', 'weights.bin']);
+  const modelDir = join(dir, 'from-page');
+  await mkdir(modelDir, { recursive: true });
+  for (const [name, bytes] of Object.entries(files)) await writeFile(join(modelDir, name), bytes);
+  const evaluated = await cli(['eval', '--model', modelDir], info);
+  const result = evaluated.at(-1)!;
+  expect(result.accuracy).toBe(pageAccuracy);
+  expect(result.fingerprintMatches).toBe(true);
+
+  const [tfjs] = await Promise.all([page.waitForEvent('download'), page.getByTestId(`download-tfjs-${id}`).click()]);
+  expect(tfjs.suggestedFilename()).toBe('bp-mnist-seed1.tfjs.zip');
+  const t = unzipSync(new Uint8Array(await readFile((await tfjs.path())!)));
+  expect(Object.keys(t).sort()).toEqual(['group1-shard1of1.bin', 'model.json']);
+  const topology = JSON.parse(new TextDecoder().decode(t['model.json'])) as { format: string; weightsManifest: { weights: { shape: number[] }[] }[] };
+  expect(topology.format).toBe('layers-model');
+  const floats = topology.weightsManifest[0].weights.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
+  expect(t['group1-shard1of1.bin'].byteLength).toBe(4 * floats);
+  expect(floats).toBe(784 * 16 + 16 + 16 * 2 + 2);
   expect(errors).toEqual([]);
 });

@@ -111,7 +111,19 @@ async function current(): Promise<DataManifest | null> {
   }
 }
 
+/** The page bundles core-wasm's kernel modules; without them the build would point at missing files. */
+async function checkKernels(): Promise<void> {
+  for (const f of ['kernels.simd.wasm', 'kernels.relaxed.wasm']) {
+    try {
+      require.resolve(`@plasticity/core-wasm/build/${f}`);
+    } catch {
+      throw new Error(`web: @plasticity/core-wasm/build/${f} is missing; build the kernels first with \`npm run build:wasm\` (npm run web and the Nx targets do it)`);
+    }
+  }
+}
+
 async function main(): Promise<void> {
+  await checkKernels();
   const have = await current();
   if (have) {
     console.log(`data: public/data is current (${Object.keys(have.sets).join(', ')})`);

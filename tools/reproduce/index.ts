@@ -8,6 +8,7 @@ const REPRODUCTIONS: Record<string, { description: string; load: () => Promise<{
     load: () => import('./robustness-bp.js'),
   },
   'gait-prop': { description: 'GAIT-prop vs bp (and tp, itp) in the authors\' square-net setting on MNIST/Fashion-MNIST; bench, precision, report', load: () => import('./gait-prop.js') },
+  gupta: { description: 'gupta (STDP-derived local rule, every hidden variant) vs bp: MNIST/IRIS one-vs-rest accuracy, ablations, FGSM/PGD robustness, step-time bench, report', load: () => import('./gupta.js') },
   microcircuit: { description: 'cortical microcircuit (rate and LIF) on MNIST next to bp/fa/sign-fa, LIF seconds vs T, CIFAR-10 MLP from --data-dir', load: () => import('./microcircuit.js') },
 };
 

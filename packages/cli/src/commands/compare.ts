@@ -204,7 +204,11 @@ export const MAIN_JOB = {
   seeds: 3,
   dataset: 'mnist',
   classes: [0, 1],
+  // The latency code t = T(1 − a) reads sigmoid hidden units; bp trains the identical net (softmax
+  // output, cross-entropy), gupta with its own rates under plain SGD (--optimizers), bp with Adam.
   layers: [256, 256],
+  activation: 'sigmoid',
+  batch: 32,
   epochs: 2,
   eps: [0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3],
   pgdSteps: 10,

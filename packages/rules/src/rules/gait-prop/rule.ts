@@ -45,8 +45,8 @@ export interface GaitOptions extends TpOptions {
 interface BatchScratch {
   /** τ_l for l = 0..L−2 (B × n_l); the output target is ws.targets. */
   tau: Tensor[];
-  /** Pre-image buffers for l = 1..L−1 (B × n_l). */
-  u: Tensor[];
+  /** Pre-image buffers for l = 1..L−1 (B × n_l); none for layer 0. */
+  u: (Tensor | null)[];
   /** Truncated layer l: 1 on its first n_l input columns (keep) / on the others (aux), and the masked input. */
   keep: (Tensor | null)[];
   aux: (Tensor | null)[];
@@ -146,7 +146,7 @@ function batchScratch(st: TargetPropState, net: Network, B: number): BatchScratc
   };
   s = {
     tau: net.layers.slice(0, L - 1).map((l) => be.zeros(B, l.outSize)),
-    u: net.layers.map((l, i) => (i === 0 ? null : be.zeros(B, l.outSize))) as Tensor[],
+    u: net.layers.map((l, i) => (i === 0 ? null : be.zeros(B, l.outSize))),
     keep: net.layers.map((l, i) => (st.active[i] < l.inSize ? mask(l.inSize, 0, st.active[i]) : null)),
     aux: net.layers.map((l, i) => (st.active[i] < l.inSize ? mask(l.inSize, st.active[i], l.inSize) : null)),
     masked: net.layers.map((l, i) => (st.active[i] < l.inSize ? be.zeros(B, l.inSize) : null)),
@@ -210,7 +210,7 @@ function makeRule<O extends TpOptions>(
         }
         if (l === 0) break;
         // Pre-image for the layer below, then g_l⁻¹ of it.
-        const u = sc.u[l];
+        const u = sc.u[l]!;
         if (kind === 'gait') {
           // (1 − γf′²)h + γf′²τ = h − (γ/m) f′ ⊙ e_l
           be.activationGrad(act, ws.z[l], ws.delta[l], u, slope);

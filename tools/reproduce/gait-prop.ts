@@ -89,7 +89,7 @@ async function trainCmd(argv: string[]): Promise<void> {
       dataset: { type: 'string', default: 'mnist' }, 'data-dir': { type: 'string' }, rule: { type: 'string', default: 'gait-prop' },
       depth: { type: 'string', default: '2' }, width: { type: 'string', default: '784' }, epochs: { type: 'string', default: '5' },
       seed: { type: 'string', default: '1' }, backend: { type: 'string', default: 'wasm-simd' }, gamma: { type: 'string' },
-      'ortho-reg': { type: 'string' }, lr: { type: 'string' }, inverse: { type: 'string' }, 'per-class': { type: 'string' }, tag: { type: 'string' },
+      'ortho-reg': { type: 'string' }, 'ortho-target': { type: 'string' }, lr: { type: 'string' }, inverse: { type: 'string' }, 'per-class': { type: 'string' }, tag: { type: 'string' },
     },
   });
   const depth = Number(values.depth);
@@ -103,6 +103,7 @@ async function trainCmd(argv: string[]): Promise<void> {
     gamma: values.gamma ? Number(values.gamma) : undefined, orthoReg: values['ortho-reg'] ? Number(values['ortho-reg']) : undefined,
     lr: values.lr ? Number(values.lr) : undefined, inverse: values.inverse,
   });
+  if (values['ortho-target']) (config.ruleOptions as Record<string, unknown>).orthoTarget = values['ortho-target'];
   const id = [values.dataset, rule, `d${depth}`, `w${width}`, backend.name, `s${seed}`, values.tag].filter(Boolean).join('-');
   const rec: RunRecord = {
     id, status: 'running', dataset: values.dataset!, rule, depth, width, backend: backend.name, build: backend.build, seed, config,

@@ -7,6 +7,9 @@
 // R = WWᵀ and ∂Ω/∂W = 4 (R − diag R) W.
 import type { Backend, Tensor } from '@plasticity/core-wasm';
 
+/** What Ω pulls WᵀW toward: its off-diagonal to 0 (the paper), or all of it to I. */
+export type OrthoTarget = 'off-diagonal' | 'identity';
+
 /** Scratch for one layer's regulariser, made once. */
 export interface OrthoScratch {
   /** Gram of rows (WWᵀ) instead of columns (WᵀW). */
@@ -48,10 +51,16 @@ function sqNorms(be: Backend, W: Tensor, s: OrthoScratch): void {
 /**
  * dW ← dW + λ·∂Ω/∂W = dW + 4λ·W(R − diag R) (or 4λ·(R − diag R)W), with s.R from gram().
  * The diagonal part scales W's columns (rows) by their squared norms c, built as W ⊙ (1·cᵀ).
+ * target 'identity' (not the paper's) penalises ‖R − I‖² instead: 4λ·W(R − I), norms included.
  */
-export function addOrthoGradient(be: Backend, W: Tensor, s: OrthoScratch, lambda: number, dW: Tensor): void {
+export function addOrthoGradient(be: Backend, W: Tensor, s: OrthoScratch, lambda: number, dW: Tensor, target: OrthoTarget = 'off-diagonal'): void {
   if (s.byRows) be.gemm(s.R, W, s.G);
   else be.gemm(W, s.R, s.G);
+  if (target === 'identity') {
+    be.sub(s.G, W, s.G);
+    be.axpy(4 * lambda, s.G, dW);
+    return;
+  }
   sqNorms(be, W, s);
   if (s.byRows) be.gemm(s.c, s.ones, s.C);
   else be.gemm(s.ones, s.c, s.C);

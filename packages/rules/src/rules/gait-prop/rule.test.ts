@@ -375,6 +375,28 @@ describe('orthogonality regulariser', () => {
       const k = R.length;
       expect(Math.abs(orthoPenalty(be, W, s) - R.flat().reduce((a, v, i) => a + (i % (k + 1) === 0 ? 0 : v * v), 0))).toBeLessThan(1e-12);
     }
+    // The 'identity' target: ∂‖WᵀW − I‖²/∂W = 4W(WᵀW − I), checked by finite differences too.
+    {
+      const r = createRng(99);
+      const w = Array.from({ length: 30 }, () => r.normal() * 0.4);
+      const W = be.fromArray(5, 6, w);
+      const s = makeOrthoScratch(be, 5, 6);
+      const full = (vals: number[]) => {
+        const M = fromFlat(vals, 5, 6);
+        return matmul(transpose(M), M).flat().reduce((a, v, i) => a + (v - (i % 7 === 0 ? 1 : 0)) ** 2, 0);
+      };
+      const fd = w.map((_, i) => {
+        const p = [...w];
+        const q = [...w];
+        p[i] += 1e-5;
+        q[i] -= 1e-5;
+        return (full(p) - full(q)) / 2e-5;
+      });
+      gram(be, W, s);
+      const dW = be.zeros(5, 6);
+      addOrthoGradient(be, W, s, 1, dW, 'identity');
+      expect(relErr([...be.read(dW)], fd)).toBeLessThan(1e-7);
+    }
     const { orthogonal } = await import('../../network/init.js');
     const Q = be.fromArray(9, 9, orthogonal(9, 9, createRng(3)));
     const s = makeOrthoScratch(be, 9, 9);

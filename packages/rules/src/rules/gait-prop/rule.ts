@@ -15,13 +15,15 @@ import type { Rng } from '../../rng.js';
 import {
   disposeLayerInverses, inverseResidual, makeLayerInverses, refreshInverse, type InverseMethod, type InverseSettings, type LayerInverse,
 } from './inverse.js';
-import { addOrthoGradient, disposeOrthoScratch, gram, makeOrthoScratch, orthoDeviation, orthoPenalty, type OrthoScratch } from './ortho.js';
+import { addOrthoGradient, disposeOrthoScratch, gram, makeOrthoScratch, orthoDeviation, orthoPenalty, type OrthoScratch, type OrthoTarget } from './ortho.js';
 
 export type TargetKind = 'gait' | 'itp' | 'tp';
 
 export interface TpOptions {
   /** λ of the soft orthogonality regulariser λΣ_{i≠j}(WᵀW)²_ij, added to every layer's update. */
   orthoReg: number;
+  /** 'off-diagonal' (the paper): Σ_{i≠j}(WᵀW)²_ij; 'identity' (ours, not the paper's): ‖WᵀW − I‖², which also holds column norms at 1. */
+  orthoTarget: OrthoTarget;
   /** How W⁻¹ is refreshed after each update: LU every step, or Newton–Schulz from the previous inverse. */
   inverse: InverseMethod;
   /** Stop when a layer's LU pivot ratio min|u_ii|/max|u_ii| falls below this (default: 1e-10 in float64, 1e-5 in float32). */
@@ -65,6 +67,7 @@ export interface TargetPropState {
 }
 
 const baseShape = {
+  orthoTarget: z.enum(['off-diagonal', 'identity']).default('off-diagonal'),
   inverse: z.enum(['lu', 'newton']).default('lu'),
   minPivotRatio: z.number().min(0).optional(),
   newtonTol: z.number().positive().optional(),
@@ -204,7 +207,7 @@ function makeRule<O extends TpOptions>(
         be.sumRows(ws.delta[l], grads.db[l], 1 / B);
         if (o.orthoReg > 0 || diagStep) {
           gram(be, layer.W, st.ortho[l]);
-          if (o.orthoReg > 0) addOrthoGradient(be, layer.W, st.ortho[l], o.orthoReg, grads.dW[l]);
+          if (o.orthoReg > 0) addOrthoGradient(be, layer.W, st.ortho[l], o.orthoReg, grads.dW[l], o.orthoTarget);
           deviation[l] = orthoDeviation(be, layer.W, st.ortho[l], st.active[l] < layer.inSize ? st.active[l] : undefined);
           offDiagonal[l] = Math.sqrt(Math.max(0, orthoPenalty(be, layer.W, st.ortho[l])));
         }

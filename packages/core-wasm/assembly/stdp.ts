@@ -2,6 +2,7 @@
 // the latency code t = T(1 − a), the pairwise STDP window (Bi & Poo 1998 shape; shared/research/
 // gupta.md §2(a)) and the sum over the batch in one pass over out's rows, f32x4 across the
 // presynaptic index. Terms with gate 0 are skipped, so k-WTA learning costs n·k·D, not n·H·D.
+// Also the row scaling diag(s)·X (Backend.scaleRows) that renormalises its rows on the device.
 import { madd } from './common';
 import { exp4 } from './vmath';
 
@@ -88,5 +89,25 @@ export function f32_stdp_outer__scalar(
         store<f32>(o, c * window1(dt, aPlus, aMinus, invTauPlus, invTauMinus) + load<f32>(o));
       }
     }
+  }
+}
+
+/** out[i, j] ← s[i]·x[i, j] (Backend.scaleRows, diag(s)·X); out may alias x. */
+export function f32_scale_rows__simd(rows: i32, cols: i32, x: usize, s: usize, out: usize): void {
+  for (let i = 0; i < rows; i++) {
+    const v = load<f32>(at(s, i));
+    const vs = f32x4.splat(v);
+    const xr = at(x, i * cols);
+    const or = at(out, i * cols);
+    let j = 0;
+    for (; j + 4 <= cols; j += 4) v128.store(at(or, j), f32x4.mul(vs, v128.load(at(xr, j))));
+    for (; j < cols; j++) store<f32>(at(or, j), v * load<f32>(at(xr, j)));
+  }
+}
+
+export function f32_scale_rows__scalar(rows: i32, cols: i32, x: usize, s: usize, out: usize): void {
+  for (let i = 0; i < rows; i++) {
+    const v = load<f32>(at(s, i));
+    for (let j = 0; j < cols; j++) store<f32>(at(out, i * cols + j), v * load<f32>(at(x, i * cols + j)));
   }
 }

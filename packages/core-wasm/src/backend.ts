@@ -107,6 +107,8 @@ export interface Backend {
   gemm(a: Tensor, b: Tensor, c: Tensor, opts?: GemmOptions): void;
   /** out[i,j] ← x[i,j] + bias[0,j]; bias is 1 × cols. out may alias x. */
   addRowVector(x: Tensor, bias: Tensor, out: Tensor): void;
+  /** out[i,j] ← s[i,0]·x[i,j], s is rows × 1: diag(s)·X (a per-sample amplitude, a per-row renormalisation). out may alias x. */
+  scaleRows(x: Tensor, s: Tensor, out: Tensor): void;
   /** out[0,j] ← alpha·Σᵢ x[i,j] + beta·out[0,j] (the bias-gradient reduce); out is 1 × cols. */
   sumRows(x: Tensor, out: Tensor, alpha?: number, beta?: number): void;
 

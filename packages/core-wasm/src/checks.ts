@@ -60,3 +60,9 @@ export function checkRowVector(op: string, name: string, v: Tensor, cols: number
     throw new BackendError(`${op}: ${name} must be 1×${cols}, got ${shape(v)}`);
   }
 }
+
+export function checkColumnVector(op: string, name: string, v: Tensor, rows: number): void {
+  if (v.cols !== 1 || v.rows !== rows) {
+    throw new BackendError(`${op}: ${name} must be ${rows}×1, got ${shape(v)}`);
+  }
+}

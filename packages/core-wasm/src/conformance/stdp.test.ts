@@ -1,6 +1,6 @@
-// stdpOuter (the fused latency-code STDP outer product) on every backend: against the closed
-// form for one synapse and against the float64 reference on random, sparsely gated batches;
-// and the wasm kernel's simd and scalar twins against each other.
+// stdpOuter (the fused latency-code STDP outer product) and scaleRows (diag(s)·X) on every
+// backend: against the closed form for one synapse and against the float64 reference on random,
+// sparsely gated batches; and the wasm kernels' simd and scalar twins against each other.
 import { describe, expect, it } from 'vitest';
 import { stdpOuterArrays, type StdpParams } from '../index.js';
 import { family } from '../wasm/kernels.js';
@@ -68,6 +68,25 @@ describeBackends('stdpOuter', (ctx) => {
   });
 });
 
+describeBackends('scaleRows', (ctx) => {
+  ctx.test('diag(s)·X is correctly rounded, in and out of place, and refuses a mis-shaped s', () => {
+    const rnd = inputs('scaleRows/random');
+    const [rows, cols] = [5, 11];
+    const x = rnd.matrix(rows, cols);
+    const s = rnd.matrix(rows, 1, -2, 2);
+    const [xB] = ctx.pair(rows, cols, x);
+    const [sB] = ctx.pair(rows, 1, s);
+    const [outB] = ctx.pair(rows, cols, new Array(rows * cols).fill(Number.NaN));
+    const want = Array.from(x, (v, i) => v * s[Math.floor(i / cols)]);
+    ctx.be.scaleRows(xB, sB, outB);
+    // One multiplication of float32-exact inputs: correctly rounded, so within half an ulp.
+    expectClose('scaleRows', cols, ctx.be.read(outB), want, (i) => Math.abs(want[i]) * ctx.tol.u);
+    ctx.be.scaleRows(xB, sB, xB);
+    expectClose('scaleRows in place', cols, ctx.be.read(xB), want, (i) => Math.abs(want[i]) * ctx.tol.u);
+    expect(() => ctx.be.scaleRows(xB, ctx.be.zeros(1, rows, 'scratch'), outB)).toThrow(/scaleRows: s must be 5×1/);
+  });
+});
+
 describe('stdp_outer kernel twins', () => {
   for (const build of BUILDS) {
     it(`${build}: simd and scalar agree within a few ulp and stay inside out`, async () => {
@@ -92,6 +111,22 @@ describe('stdp_outer kernel twins', () => {
       stdpOuterArrays(n, d, h, heap.get(pre, n * d), heap.get(post, n * h), heap.get(gate, n * h), want, { window: 1, aPlus: 1, aMinus: 1.05, tauPlus: 0.2, tauMinus: 0.2, alpha: 0.5, beta: 2 });
       expectClose('simd vs scalar', d, outs[0], outs[1], () => 1e-5);
       expectClose('simd vs float64', d, outs[0], want, () => 1e-5);
+      heap.reset();
+    });
+
+    it(`${build}: scale_rows simd and scalar agree exactly`, async () => {
+      const k = await kernelsFor(build);
+      const heap = new Heap(k);
+      const rnd = inputs(`scale_rows/${build}`);
+      const [rows, cols] = [3, 13];
+      const x = heap.put(rnd.matrix(rows, cols));
+      const s = heap.put(rnd.matrix(rows, 1));
+      const outs = (['simd', 'scalar'] as const).map((isa) => {
+        const o = heap.alloc(rows * cols);
+        family(k.exports, isa).scale_rows(rows, cols, x, s, o);
+        return heap.get(o, rows * cols);
+      });
+      expect(outs[0]).toEqual(outs[1]);
       heap.reset();
     });
   }

@@ -7,7 +7,7 @@ import { activate, derivative, DEFAULT_LEAKY_SLOPE } from '../activations.js';
 import { checkLifParams, invertArray, lifStepArrays } from '../host-ops.js';
 import { checkStdpOuter, stdpOuterArrays } from '../stdp-ops.js';
 import {
-  checkActivation, checkData, checkFinite, checkRowVector, checkSize, gemmShape, sameShape, shape,
+  checkActivation, checkColumnVector, checkData, checkFinite, checkRowVector, checkSize, gemmShape, sameShape, shape,
 } from '../checks.js';
 
 class RefTensor implements Tensor {
@@ -125,6 +125,15 @@ export class ReferenceBackend implements Backend {
     for (let i = 0; i < x.rows; i++) {
       for (let j = 0; j < x.cols; j++) O[i * x.cols + j] = X[i * x.cols + j] + Bv[j];
     }
+  }
+
+  scaleRows(x: Tensor, s: Tensor, out: Tensor): void {
+    sameShape('scaleRows', ['x', x], ['out', out]);
+    checkColumnVector('scaleRows', 's', s, x.rows);
+    const X = this.get(x, 'scaleRows', 'x');
+    const S = this.get(s, 'scaleRows', 's');
+    const O = this.get(out, 'scaleRows', 'out');
+    for (let i = 0; i < x.rows; i++) for (let j = 0; j < x.cols; j++) O[i * x.cols + j] = S[i] * X[i * x.cols + j];
   }
 
   sumRows(x: Tensor, out: Tensor, alpha = 1, beta = 0): void {

@@ -10,7 +10,7 @@ import { DEFAULT_LEAKY_SLOPE } from '../activations.js';
 import { hostInverse, hostLifStep } from '../host-ops.js';
 import { hostStdpOuter } from '../stdp-ops.js';
 import {
-  checkActivation, checkData, checkFinite, checkRowVector, checkSize, gemmShape, sameShape, shape,
+  checkActivation, checkColumnVector, checkData, checkFinite, checkRowVector, checkSize, gemmShape, sameShape, shape,
 } from '../checks.js';
 import { startTfjsWasm, type TfjsWasmOptions, configureTfjsWasm } from './load.js';
 
@@ -155,6 +155,16 @@ export class TfjsWasmBackend implements Backend {
     this.get(out, 'addRowVector', 'out');
     if (x.rows * x.cols === 0) return;
     this.put(out, tf.add(X, Bv));
+  }
+
+  scaleRows(x: Tensor, s: Tensor, out: Tensor): void {
+    sameShape('scaleRows', ['x', x], ['out', out]);
+    checkColumnVector('scaleRows', 's', s, x.rows);
+    const X = this.get(x, 'scaleRows', 'x');
+    const S = this.get(s, 'scaleRows', 's');
+    this.get(out, 'scaleRows', 'out');
+    if (x.rows * x.cols === 0) return;
+    this.put(out, tf.mul(X, S));
   }
 
   sumRows(x: Tensor, out: Tensor, alpha = 1, beta = 0): void {

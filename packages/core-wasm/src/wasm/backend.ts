@@ -8,7 +8,7 @@ import { DEFAULT_LEAKY_SLOPE } from '../activations.js';
 import { checkLifParams, hostInverse } from '../host-ops.js';
 import { checkStdpOuter } from '../stdp-ops.js';
 import {
-  checkActivation, checkData, checkFinite, checkRowVector, checkSize, gemmShape, sameShape, shape,
+  checkActivation, checkColumnVector, checkData, checkFinite, checkRowVector, checkSize, gemmShape, sameShape, shape,
 } from '../checks.js';
 import { Arena } from './arena.js';
 import { family, type GradKernel, type KernelExports, type KernelFamily, type UnaryKernel } from './kernels.js';
@@ -171,6 +171,12 @@ export class WasmSimdBackend implements Backend {
     sameShape('addRowVector', ['x', x], ['out', out]);
     checkRowVector('addRowVector', 'bias', bias, x.cols);
     this.f.add_row(x.rows, x.cols, this.get(x, 'addRowVector', 'x'), this.get(bias, 'addRowVector', 'bias'), this.get(out, 'addRowVector', 'out'));
+  }
+
+  scaleRows(x: Tensor, s: Tensor, out: Tensor): void {
+    sameShape('scaleRows', ['x', x], ['out', out]);
+    checkColumnVector('scaleRows', 's', s, x.rows);
+    this.f.scale_rows(x.rows, x.cols, this.get(x, 'scaleRows', 'x'), this.get(s, 'scaleRows', 's'), this.get(out, 'scaleRows', 'out'));
   }
 
   sumRows(x: Tensor, out: Tensor, alpha = 1, beta = 0): void {

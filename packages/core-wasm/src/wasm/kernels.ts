@@ -47,6 +47,8 @@ export interface KernelFamily {
   adam: Adam;
   add_row: (rows: number, cols: number, x: Ptr, bias: Ptr, out: Ptr) => void;
   sum_rows: (rows: number, cols: number, x: Ptr, out: Ptr, alpha: number, beta: number) => void;
+  /** out[i, j] ← s[i]·x[i, j]; out may alias x. */
+  scale_rows: (rows: number, cols: number, x: Ptr, s: Ptr, out: Ptr) => void;
   sumsq: (n: number, x: Ptr) => number;
   dot: (n: number, a: Ptr, b: Ptr) => number;
   /** Fused LIF step; surrogate = 0 means none; halfPiAlpha = π·α/2, halfAlpha = α/2. */
@@ -67,7 +69,7 @@ export const FAMILY_NAMES = [
   'vrelu', 'vlrelu', 'vtanh', 'vsigmoid', 'vsoftplus',
   'vrelu_grad', 'vlrelu_grad', 'vtanh_grad', 'vsigmoid_grad', 'vsoftplus_grad',
   'vadd', 'vsub', 'vmul', 'vscale', 'vclip', 'vsign', 'vfill', 'vcopy',
-  'axpy', 'trace_decay', 'adam', 'lif_step', 'stdp_outer', 'add_row', 'sum_rows', 'sumsq', 'dot', 'softmax_ce',
+  'axpy', 'trace_decay', 'adam', 'lif_step', 'stdp_outer', 'add_row', 'sum_rows', 'scale_rows', 'sumsq', 'dot', 'softmax_ce',
 ] as const satisfies readonly (keyof KernelFamily)[];
 
 /** The raw exports of kernels.<build>.wasm. */

@@ -69,8 +69,6 @@ interface Scratch {
 /** Computes one layer's descent directions (dW, db ← −η·ΔW, −η·Δb) with a backend. */
 export class LayerUpdater {
   private scratch = new Map<number, Scratch>();
-  /** stdp: the window's accumulated K, outSize × inSize. */
-  private window: Tensor | null = null;
 
   constructor(
     private readonly be: Backend,
@@ -94,10 +92,10 @@ export class LayerUpdater {
   dispose(): void {
     for (const s of this.scratch.values()) for (const t of [s.k1, s.k2, s.k3, s.h1, s.h2]) this.be.dispose(t);
     this.scratch.clear();
-    if (this.window) this.be.dispose(this.window);
     if (this.bTensor) this.be.dispose(this.bTensor);
-    this.window = null;
     this.bTensor = null;
+    for (const t of Object.values(this.stdpState ?? {})) this.be.dispose(t);
+    this.stdpState = null;
   }
 
   private buffers(n: number): Scratch {
@@ -238,13 +236,15 @@ export class LayerUpdater {
    * H-stdp as written (shared/research/gupta.md §2(c)): the k earliest-firing units of the layer
    * learn by the pairwise window, ΔW_μj = η·⟨K(t_μ − t_j)⟩·(w_max − W_μj)(W_μj + w_max), then
    * W is clipped to ±w_max and each row rescaled to its initial norm; every win raises the
-   * unit's threshold. The update handed on is W − W_new (exact with SGD at lr 1).
+   * unit's threshold. The update handed on is W − W_new (exact with SGD at lr 1). All of it
+   * runs on the backend: the fused window kernel, then elementwise ops and a row rescale.
    */
   private stdp(inp: LayerInputs, dW: Tensor, db: Tensor): LayerResult {
     const be = this.be;
     const { n } = inp;
-    const { outSize: h, inSize: d, rowNorms, options: o } = this.plan;
+    const { outSize: h, rowNorms, options: o } = this.plan;
     if (!inp.W) throw new Error(`gupta: layer ${this.plan.layer} (stdp) needs its weights`);
+    const W = inp.W;
     const s = this.buffers(n);
     const a = be.read(inp.post);
     const gate = s.host.subarray(0, n * h);
@@ -260,33 +260,43 @@ export class LayerUpdater {
       }
     }
     be.write(s.h1, gate);
-    if (!this.window) this.window = be.zeros(h, d);
-    be.stdpOuter(inp.pre, inp.post, s.h1, this.window, this.stdpParams(1 / n));
-    const K = be.read(this.window);
-    const W = be.read(inp.W);
+    const t = this.stdpTensors();
     const w = o.wMax;
-    const rate = this.plan.rate;
-    const next = new Float64Array(h * d);
-    for (let m = 0; m < h; m++) {
-      const row = m * d;
-      let sq = 0;
-      for (let j = 0; j < d; j++) {
-        const x = W[row + j];
-        const v = Math.min(w, Math.max(-w, x + rate * K[row + j] * (w - x) * (x + w)));
-        next[row + j] = v;
-        sq += v * v;
-      }
-      if (o.weightNorm === 'row' && sq > 0) {
-        const f = rowNorms![m] / Math.sqrt(sq);
-        for (let j = 0; j < d; j++) next[row + j] *= f;
-      }
-      for (let j = 0; j < d; j++) next[row + j] = W[row + j] - next[row + j];
+    be.stdpOuter(inp.pre, inp.post, s.h1, t.window, this.stdpParams(1 / n)); // ⟨K(t_μ − t_j)⟩ over the batch
+    be.mul(W, W, t.tmp);
+    be.fill(t.next, w * w);
+    be.sub(t.next, t.tmp, t.tmp); // (w − W)(W + w) = w² − W²
+    be.mul(t.window, t.tmp, t.tmp);
+    be.copy(W, t.next);
+    be.axpy(this.plan.rate, t.tmp, t.next);
+    be.clip(t.next, -w, w, t.next);
+    if (o.weightNorm === 'row') {
+      be.mul(t.next, t.next, t.tmp);
+      be.gemm(t.tmp, t.ones, t.rowSq); // ‖row‖²
+      const sq = be.read(t.rowSq);
+      const f = new Float64Array(h);
+      for (let m = 0; m < h; m++) f[m] = sq[m] > 0 ? rowNorms![m] / Math.sqrt(sq[m]) : 1;
+      be.write(t.factor, f);
+      be.scaleRows(t.next, t.factor, t.next);
     }
-    be.write(dW, next);
+    be.sub(W, t.next, dW);
     be.fill(db, 0);
     if (o.thresholdStep === 0) return { shift: null };
     for (let m = 0; m < h; m++) wins[m] = (-o.thresholdStep * wins[m]) / n;
     return { shift: wins };
+  }
+
+  private stdpState: { window: Tensor; next: Tensor; tmp: Tensor; ones: Tensor; rowSq: Tensor; factor: Tensor } | null = null;
+  private stdpTensors() {
+    if (!this.stdpState) {
+      const be = this.be;
+      const { outSize: h, inSize: d } = this.plan;
+      this.stdpState = {
+        window: be.zeros(h, d), next: be.zeros(h, d), tmp: be.zeros(h, d),
+        ones: be.fromArray(d, 1, new Float64Array(d).fill(1)), rowSq: be.zeros(h, 1), factor: be.zeros(h, 1),
+      };
+    }
+    return this.stdpState;
   }
 
   stdpParams(alpha: number): StdpParams {

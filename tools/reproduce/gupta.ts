@@ -230,8 +230,10 @@ async function accuracy(be: Backend, v: Record<string, string | boolean | undefi
 }
 
 /** The note's ablations (§5), on MNIST 9-vs-rest and IRIS versicolor-vs-rest. */
-export const ABLATIONS: { name: string; label: Exclude<Label, 'bp'>; extra: Record<string, unknown> }[] = [
+export const ABLATIONS: { name: string; label: Exclude<Label, 'bp'>; extra: Record<string, unknown>; optimizer?: TrainConfigInput['optimizer'] }[] = [
+  { name: 'pa, without a(1 − a)', label: 'pa', extra: { timingSensitivity: false } },
   { name: 'pa, β = 1', label: 'pa', extra: { association: 1 } },
+  { name: 'pa under bp\'s optimiser (Adam 1e-3 on every layer)', label: 'pa', extra: {}, optimizer: BP_OPTIMIZER },
   { name: 'pa, no class balance', label: 'pa', extra: { classBalance: false } },
   { name: 'ca, no threshold homeostasis', label: 'ca', extra: { homeostasisRate: 0 } },
   { name: 'ca, no drive normalisation', label: 'ca', extra: { driveNorm: false } },
@@ -245,7 +247,7 @@ async function ablations(be: Backend, v: Record<string, string | boolean | undef
   for (const seed of seeds) {
     for (const task of tasksFrom(String(v.tasks), seed, v.epochs ? Number(v.epochs) : undefined, Number(v['iris-epochs']))) {
       for (const a of ABLATIONS) {
-        const cfg = configFor(task, a.label, seed, a.extra);
+        const cfg = { ...configFor(task, a.label, seed, a.extra), ...(a.optimizer ? { optimizer: a.optimizer } : {}) };
         if (done.has(keyOf('ablation', task.name, a.name, seed, cfg))) continue;
         await runOne(be, 'ablation', task, a.label, seed, cfg, a.name);
       }

@@ -168,9 +168,11 @@ export class LayerUpdater {
     this.amplitudeRows(inp, s, s.k2);
     be.mul(s.k1, s.k2, s.k1); // s(p − y) = −e
     be.gemm(s.k1, B, s.h1); // −δ before the timing sensitivity, n × H
-    be.mul(inp.post, inp.post, s.h2);
-    be.sub(inp.post, s.h2, s.h2); // a(1 − a)
-    be.mul(s.h1, s.h2, s.h1);
+    if (this.plan.options.timingSensitivity) {
+      be.mul(inp.post, inp.post, s.h2);
+      be.sub(inp.post, s.h2, s.h2); // a(1 − a)
+      be.mul(s.h1, s.h2, s.h1);
+    }
     const rate = this.hiddenRate(inp);
     be.gemm(s.h1, inp.pre, dW, { transA: true, alpha: rate / n });
     be.sumRows(s.h1, db, rate / n);

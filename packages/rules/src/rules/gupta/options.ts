@@ -36,6 +36,8 @@ export const guptaOptionsSchema = z
     driveRef: z.number().positive().finite().default(100),
     /** PA: scale β of the fixed association matrices, B^l ~ N(0, β²/H_l) (range 2–8; β = 1 is too weak). */
     association: z.number().positive().finite().default(4),
+    /** PA: weight each unit's requested shift by its timing sensitivity a(1 − a) (off only as the note's ablation: it fails). */
+    timingSensitivity: z.boolean().default(true),
     /** CA: the k₊ earliest units associated with the label are advanced. */
     kPos: z.number().int().positive().default(3),
     /** CA: the k₋ earliest units associated with another label are delayed. */

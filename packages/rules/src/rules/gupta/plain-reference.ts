@@ -83,7 +83,7 @@ export function plainGupta(layers: PlainLayer[], x: Mat, labels: number[], fixed
         for (let m = 0; m < H; m++) {
           let delta = 0;
           for (let k = 0; k < K; k++) delta += B[k][m] * ((k === labels[i] ? 1 : 0) - p[k]);
-          err[i][m] = -s[i] * delta * a[m] * (1 - a[m]);
+          err[i][m] = -s[i] * delta * (o.timingSensitivity ? a[m] * (1 - a[m]) : 1);
         }
       }
     } else if (kind === 'assoc') {

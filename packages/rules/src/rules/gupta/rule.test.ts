@@ -29,6 +29,7 @@ describe('gupta: each update equals its equations in plain float64', () => {
   const variants: { name: string; options: Partial<GuptaOptions> }[] = [
     ...HIDDEN_VARIANTS.map((hidden) => ({ name: hidden, options: { hidden } })),
     { name: 'pa without class balance, per-layer rates', options: { hidden: 'pa', classBalance: false, layerRates: [0.7, 0.2, 0.05] } },
+    { name: 'pa without the timing sensitivity, β = 1', options: { hidden: 'pa', timingSensitivity: false, association: 1 } },
     { name: 'ca with drive normalisation, k₊ = 1, k₋ = 2', options: { hidden: 'ca', driveNorm: true, driveRef: 3, kPos: 1, kNeg: 2 } },
     { name: 'stdp without row normalisation, a wider window', options: { hidden: 'stdp', weightNorm: 'none', window: 2, tauMinus: 0.4, hiddenRate: 0.3 } },
   ];

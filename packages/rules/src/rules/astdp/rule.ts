@@ -161,7 +161,7 @@ function publish(sym: SymmetricNet, buf: Buffers, ws: Workspace): void {
     be.copy(buf.s[k], ws.h[k - 1]);
     be.copy(buf.u[k], ws.z[k - 1]);
   }
-  // The last update of the output saw the settled layer below it; re-read it so ws.z is the drive at the end state.
+  // The output's last update may predate the last update of the layer below: read the drive again from the end state.
   sym.netInput(buf, L, true);
   be.copy(buf.u[L], ws.z[L - 1]);
   be.copy(buf.u[L], ws.h[L - 1]);

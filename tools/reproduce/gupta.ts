@@ -263,14 +263,16 @@ async function robustness(be: Backend, v: Record<string, string | boolean | unde
   const gupta = configFor(task, hidden, seed);
   const bp = configFor(task, 'bp', seed);
   const { rule: _r, seed: _s, ruleOptions: _o, ...shared } = bp;
-  const out = String(v.out ?? `docs/results/gupta-robustness-${task.name.replace(':', '-')}-${hidden}`);
+  // A control: bp under another optimiser (it and its transfer surrogate), e.g. '{"kind":"sgd","lr":0.1}'.
+  const bpOptimizer = v['bp-optimizer'] ? (JSON.parse(String(v['bp-optimizer'])) as Record<string, unknown>) : undefined;
+  const out = String(v.out ?? `docs/results/gupta-robustness-${task.name.replace(':', '-')}-${hidden}${bpOptimizer ? `-bp-${String(bpOptimizer.kind)}` : ''}`);
   const oneVsRest = task.dataset.oneVsRest !== undefined;
   const command = `npm run reproduce -- gupta robustness ${process.argv.slice(4).join(' ')}`.trim();
   const report: ComparisonReport = await runComparison(
     {
       rules: ['gupta', 'bp'],
       ruleOptions: { gupta: gupta.ruleOptions as Record<string, unknown> },
-      optimizers: { gupta: GUPTA_OPTIMIZER },
+      optimizers: { gupta: GUPTA_OPTIMIZER, ...(bpOptimizer ? { bp: bpOptimizer } : {}) },
       // One-vs-rest: attack a class-balanced test set (500 + 500 rows), so accuracy there is balanced accuracy.
       dataset: { ...task.dataset, ...(oneVsRest ? { testPerClassCap: 500 } : {}) } as Record<string, unknown>,
       train: shared as Record<string, unknown>,
@@ -415,6 +417,7 @@ export async function run(argv: string[]): Promise<void> {
       out: { type: 'string' },
       'pgd-steps': { type: 'string', default: '20' },
       'square-queries': { type: 'string', default: '500' },
+      'bp-optimizer': { type: 'string' },
       'bench-steps': { type: 'string', default: '100' },
       repeats: { type: 'string', default: '5' },
       batches: { type: 'string', default: '32,128' },

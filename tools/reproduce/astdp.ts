@@ -104,9 +104,12 @@ export async function run(argv: string[]): Promise<void> {
   if (stages.has('generate') && model) {
     const judge = await bpModel(backend, values['judge-model']!, data, { hidden: [256, 256], epochs: 3, seed: 1001 }, log);
     const count = Number(values.count);
+    // First the way the model dreamt in training (its dreamInit), then the other starts.
+    const dreamInit = (model.inference.options as { dreamInit: 'zero' | 'noise' }).dreamInit;
     const settings = [
-      { name: 'blank start, no noise', init: 'zero' as const, noise: 0 },
+      { name: dreamInit === 'zero' ? 'blank start, no noise (as trained)' : 'noise start, no noise (as trained)', init: dreamInit, noise: 0 },
       { name: 'noise start, annealed noise σ = 0.3', init: 'noise' as const, noise: 0.3 },
+      ...(dreamInit === 'noise' ? [{ name: 'blank start, no noise', init: 'zero' as const, noise: 0 }] : []),
     ];
     const rows = [];
     const grid: Float32Array[] = [];
@@ -120,7 +123,7 @@ export async function run(argv: string[]): Promise<void> {
         const bySelf = predictRows({ net: model.net, inference: model.inference }, g.images, count);
         const hits = byJudge.filter((p) => p === c).length;
         perClass.push({ label: c, judgeCorrect: hits / count, selfCorrect: bySelf.filter((p) => p === c).length / count, judgePredictions: [...byJudge] });
-        if (s.noise > 0) grid.push(g.images.slice(0, 8 * 784));
+        if (s === settings[0] ? dreamInit === 'noise' : s.noise > 0 && dreamInit === 'zero') grid.push(g.images.slice(0, 8 * 784));
       }
       const classesRecognised = perClass.filter((p) => p.judgeCorrect >= 0.5).length;
       rows.push({ setting: s.name, init: s.init, noise: s.noise, steps, classesRecognised, meanJudgeAccuracy: perClass.reduce((a, p) => a + p.judgeCorrect, 0) / 10, perClass });
@@ -134,7 +137,7 @@ export async function run(argv: string[]): Promise<void> {
       for (const hSteps of [steps, 100, 300]) {
         let recognised = 0;
         for (let c = 0; c < 10; c++) {
-          const g = generate(model, { label: c, count: 1, steps: hSteps, gain });
+          const g = generate(model, { label: c, count: 1, steps: hSteps, gain, init: dreamInit, seed: 7 });
           if (predictRows(judge.model, g.images, 1)[0] === c) recognised++;
         }
         horizons.push({ gain, steps: hSteps, recognised });
@@ -325,7 +328,7 @@ function markdown(r: Results): string {
       ...g.rows.map((s) => `| ${s.setting} | **${s.classesRecognised}/10** | ${pct(s.meanJudgeAccuracy)} | ${s.perClass.map((p) => p.judgeCorrect.toFixed(2)).join(' ')} |`), '',
       `![generated digits, one row per clamped label](astdp-generated.png)`, '');
     if (g.horizons) {
-      lines.push('Labels recognised (one image per label, blank start, no noise) by relaxation length and the clamped label neuron\'s rate γ (the model trained with its own γ):', '',
+      lines.push('Labels recognised (one image per label, started as the model dreamt, no noise) by relaxation length and the clamped label neuron\'s rate γ (the model trained with its own γ):', '',
         '| γ | steps | labels recognised |', '| --- | --- | --- |', ...g.horizons.map((h) => `| ${h.gain} | ${h.steps} | ${h.recognised}/10 |`), '');
     }
   }

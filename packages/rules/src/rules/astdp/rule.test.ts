@@ -63,7 +63,7 @@ function plainNetOf(s: ReturnType<typeof runStep>, bx: number[]): PlainNet {
 }
 
 /** One step of the registered rule on a given network, input and labels. */
-function stepOn(be: Backend, net: Network, x: Mat, labels: number[], ruleOptions: object) {
+function stepOn(be: Backend, net: Network, x: Mat, labels: number[], ruleOptions: object, epoch = 0) {
   const rule = getRule('astdp');
   const options = parseRuleOptions(rule, ruleOptions) as AstdpOptions;
   const state = rule.init(net, createRng(1), options) as AstdpState;
@@ -71,7 +71,7 @@ function stepOn(be: Backend, net: Network, x: Mat, labels: number[], ruleOptions
   net.setInput(ws, x.flat());
   net.setLabels(ws, labels);
   const grads = makeGrads(net);
-  const ctx: StepContext = { backend: be, net, ws, n: x.length, labels: Int32Array.from(labels), loss: 'mse', grads, rng: createRng(2), epoch: 0, step: 0 };
+  const ctx: StepContext = { backend: be, net, ws, n: x.length, labels: Int32Array.from(labels), loss: 'mse', grads, rng: createRng(2), epoch, step: 0 };
   const info = rule.step(ctx, state, options);
   return { info, state, ws, dW: grads.dW.map((t) => [...be.read(t)]), db: grads.db.map((t) => [...be.read(t)]) };
 }
@@ -119,6 +119,18 @@ describe('astdp', () => {
       expect(maxAbsDiff(f32.dW[l], ref.dW[l]) / scale).toBeLessThan(1e-4);
       expect(maxAbsDiff(f32.db[l], ref.db[l]) / scale).toBeLessThan(1e-4);
     }
+  });
+
+  it("decays the dream's rate by dreamDecay per epoch and leaves the label phase alone", () => {
+    const be = new ReferenceBackend();
+    const net = Network.create(be, spec, createRng(7));
+    const x = [[0.1, 0.9, 0.3, 0.5, 0.2, 0.7], [0.7, 0.2, 0.8, 0.1, 0.6, 0.4]];
+    const o = { tol: 0, dreamDecay: 0.5, dreamEvery: 1 };
+    const label = stepOn(be, net, x, [1, 2], { ...o, dreamRate: 0 }, 2).dW.flat();
+    const first = stepOn(be, net, x, [1, 2], o, 0).dW.flat();
+    const third = stepOn(be, net, x, [1, 2], o, 2).dW.flat();
+    expect(maxAbsDiff(third.map((v, i) => v - label[i]), first.map((v, i) => 0.25 * (v - label[i])))).toBeLessThan(1e-12);
+    expect(maxAbsDiff(first, label)).toBeGreaterThan(1e-3);
   });
 
   it('makes no update when the free phase already gives the label', () => {

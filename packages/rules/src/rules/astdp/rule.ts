@@ -34,6 +34,12 @@ export interface AstdpOptions {
   layerRates: number[];
   /** Multiplier of the learning rate for the dream → wake transition (0: no dream phase, no generation learning). */
   dreamRate: number;
+  /**
+   * The dream rate's own schedule: dreamRate · dreamDecay^epoch. Early dreams build the
+   * generative path; later they only add the irreducible mismatch between one dream per class and
+   * the variety of the data, which the classifier pays for (docs/rules/astdp.md).
+   */
+  dreamDecay: number;
   /** Steps of the dream phase (always run in full). */
   dreamSteps: number;
   /** Dream every N training steps. */
@@ -81,6 +87,7 @@ const schema = z
     beta: z.number().gt(0).max(1).default(0.5),
     layerRates: z.array(z.number().nonnegative().finite()).default([]),
     dreamRate: z.number().min(0).finite().default(0.2),
+    dreamDecay: z.number().gt(0).max(1).default(1),
     dreamSteps: z.number().int().positive().default(40),
     dreamEvery: z.number().int().positive().default(2),
     dreamInit: z.enum(['zero', 'noise']).default('zero'),
@@ -223,7 +230,7 @@ function step(ctx: StepContext, state: AstdpState, o: AstdpOptions): { loss: num
     }
     dreamSteps = dream(ctx, state, o, wakeState);
     // dbx holds −Σ Δx / B (a descent direction like the others).
-    be.axpy(-o.visibleRate, state.dbx, state.bx);
+    be.axpy(-o.visibleRate * o.dreamDecay ** ctx.epoch, state.dbx, state.bx);
   }
   // Dreams run every dreamEvery steps: report the last one's length, not 0 in between.
   state.lastSteps = { free: free.steps, label: labelSteps, dream: dreamSteps || state.lastSteps.dream };
@@ -259,7 +266,8 @@ function dream(ctx: StepContext, state: AstdpState, o: AstdpOptions, wake: reado
   const targets = perClass ? d.identity : d.gained;
   // A fixed number of steps: a tolerance on the batch's RMS change would stop a per-class dream at another step than per-row dreams.
   const r = sym.relax(buf, phase(o, o.dreamSteps, { inputFree: true, top: supervised ? 'clamp' : 'free', targets, tol: 0 }));
-  const coef = [1 / B, ...Array.from({ length: L }, () => o.dreamRate / B)];
+  const rate = o.dreamRate * o.dreamDecay ** ctx.epoch;
+  const coef = [1 / B, ...Array.from({ length: L }, () => rate / B)];
   const skip = Array.from({ length: L + 1 }, (_, k) => supervised && k === L);
   const acc = { dW: grads.dW, db: grads.db, dbx: state.dbx };
   accumulateProducts(sym, wake, null, coef.map((c) => -c), skip, d.weighted, acc);

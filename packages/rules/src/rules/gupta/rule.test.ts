@@ -201,6 +201,31 @@ describe('gupta: the teacher rule (b)', () => {
   });
 });
 
+describe('gupta: fixed associations come from the seed', () => {
+  it('restoreModel rebuilds PA\'s B^l and CA\'s unit classes exactly as training drew them', async () => {
+    const { train } = await import('../../engine/train.js');
+    const { modelFromTraining, restoreModel } = await import('../../model/restore.js');
+    const { blobs } = await import('../../testing/synthetic.js');
+    const be = new ReferenceBackend();
+    const data = await blobs({ seed: 1, n: 30, d: 4, classes: 3 });
+    for (const hidden of ['pa', 'ca'] as const) {
+      const r = await train(
+        { rule: 'gupta', hidden: [6, 5], activation: 'sigmoid', output: 'softmax', epochs: 1, batchSize: 10, seed: 7, optimizer: { kind: 'sgd', lr: 1 }, ruleOptions: { hidden } },
+        { train: data },
+        { backend: be },
+      );
+      const restored = restoreModel(be, modelFromTraining(r, {}));
+      const a = (r.ruleState as GuptaState).plans;
+      const b = (restored.inference.state as GuptaState).plans;
+      for (let l = 0; l < 2; l++) {
+        expect(b[l].association ? [...b[l].association!] : null).toEqual(a[l].association ? [...a[l].association!] : null);
+        expect(b[l].unitClass ? [...b[l].unitClass!] : null).toEqual(a[l].unitClass ? [...a[l].unitClass!] : null);
+      }
+      expect(a[0].association ?? a[0].unitClass).toBeDefined();
+    }
+  });
+});
+
 describe('gupta: options and network checks', () => {
   it('parses the defaults and names a bad option', () => {
     const d = guptaOptionsSchema.parse({});

@@ -146,7 +146,7 @@ export async function run(argv: string[]): Promise<void> {
     log(`generation by steps and label gain: ${JSON.stringify(horizons)}`);
     const all = new Float32Array(grid.reduce((a, g) => a + g.length, 0));
     grid.reduce((o, g) => (all.set(g, o), o + g.length), 0);
-    await writeFileAtomic(GRID_PNG(), imageGridPng(all, { cols: 8, zoom: 3 }));
+    await writeFileAtomic(GRID_PNG(), await imageGridPng(all, { cols: 8, zoom: 3 }));
     results.generate = { command, judge: { config: judge.config, testAccuracy: judge.testAccuracy }, count, grid: GRID_PNG(), rows, horizons };
     await writeResults(results);
   }

@@ -68,8 +68,8 @@ describe('astdp generate', () => {
 describe('image grids', () => {
   const images = Float32Array.from({ length: 3 * 4 * 2 }, (_, i) => (i % 8) / 7); // three 4×2 tiles
 
-  it('writes a PNG of tiles on a 1-pixel border, each pixel zoomed', () => {
-    const png = PNG.sync.read(Buffer.from(imageGridPng(images, { shape: [4, 2], cols: 2, zoom: 3 })));
+  it('writes a PNG of tiles on a 1-pixel border, each pixel zoomed', async () => {
+    const png = PNG.sync.read(Buffer.from(await imageGridPng(images, { shape: [4, 2], cols: 2, zoom: 3 })));
     expect(png.width).toBe(2 * (2 * 3 + 1) + 1);
     expect(png.height).toBe(2 * (4 * 3 + 1) + 1);
     // Tile 1 (second column), input pixel (row 2, col 1) = value index 8 + 5 → 5/7.

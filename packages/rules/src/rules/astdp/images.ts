@@ -1,6 +1,7 @@
 // Image grids of generated samples: a PNG (pngjs, grey or RGB tiles with a 1-pixel border) and
 // the same grid as block characters for terminals.
-import { PNG } from 'pngjs';
+// pngjs (zlib, streams) is imported on first use, so browser and edge bundles of the package
+// never load it.
 import { writeFileAtomic } from '../../model/files.js';
 
 export interface ImageGridOptions {
@@ -34,12 +35,13 @@ function layout(images: ArrayLike<number>, o: ImageGridOptions) {
 }
 
 /** The grid as PNG bytes: tiles left to right, top to bottom, on a mid-grey 1-pixel border. */
-export function imageGridPng(images: ArrayLike<number>, o: ImageGridOptions = {}): Uint8Array {
+export async function imageGridPng(images: ArrayLike<number>, o: ImageGridOptions = {}): Promise<Uint8Array> {
   const { h, w, c, size, count, cols, rows, level } = layout(images, o);
   const zoom = o.zoom ?? 4;
   if (!Number.isInteger(zoom) || zoom < 1 || zoom > 32) throw new RangeError(`image grid: zoom must be an integer in [1, 32], got ${zoom}`);
   const th = h * zoom + 1;
   const tw = w * zoom + 1;
+  const { PNG } = await import('pngjs');
   const png = new PNG({ width: cols * tw + 1, height: rows * th + 1 });
   png.data.fill(128);
   for (let i = 3; i < png.data.length; i += 4) png.data[i] = 255;
@@ -59,7 +61,7 @@ export function imageGridPng(images: ArrayLike<number>, o: ImageGridOptions = {}
 
 /** Writes the grid PNG to `path` atomically. */
 export async function writeImageGrid(path: string, images: ArrayLike<number>, o: ImageGridOptions = {}): Promise<void> {
-  await writeFileAtomic(path, imageGridPng(images, o));
+  await writeFileAtomic(path, await imageGridPng(images, o));
 }
 
 const SHADES = [' ', '░', '▒', '▓', '█'];

@@ -146,8 +146,12 @@ function entry(): { entry: string; tsx?: string } {
   if (!ts) return { entry: url };
   const { createRequire } = builtin<typeof import('node:module')>('node:module');
   const { pathToFileURL } = builtin<typeof import('node:url')>('node:url');
+  const { readFileSync } = builtin<typeof import('node:fs')>('node:fs');
   try {
-    return { entry: url, tsx: pathToFileURL(createRequire(here).resolve('tsx/esm/api')).href };
+    // tsx's ESM API entry (its CJS twin breaks under the CJS hooks a tsx-started worker inherits).
+    const pkg = createRequire(here).resolve('tsx/package.json');
+    const api = (JSON.parse(readFileSync(pkg, 'utf8')) as { exports: Record<string, { import: { default: string } }> }).exports['./esm/api'].import.default;
+    return { entry: url, tsx: new URL(api, pathToFileURL(pkg)).href };
   } catch {
     throw new Error("gupta: parallel: 'layers' from TypeScript sources needs the 'tsx' package (to load the worker); build the package or install tsx");
   }

@@ -1,7 +1,16 @@
-import { render } from 'ink-testing-library';
+import { render as inkRender } from 'ink-testing-library';
+import type { ReactElement } from 'react';
+import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { CliEvent } from '../output.js';
 import { ExperimentView, initialExperimentState, reduceExperiment, runGroups } from './experiment-view.js';
+
+// Frames without escape codes: whether Ink emits bold/dim depends on the environment (nx and
+// CI set FORCE_COLOR), and these tests are about the text.
+function render(el: ReactElement) {
+  const r = inkRender(el);
+  return { ...r, lastFrame: () => stripVTControlCharacters(r.lastFrame() ?? '') };
+}
 
 const trained = (rule: string, seed: number, acc: number, surrogate = false): CliEvent => ({ type: 'trained', rule, seed, surrogate, testAccuracy: acc, trainSeconds: 2, status: 'completed', epochs: 2 });
 

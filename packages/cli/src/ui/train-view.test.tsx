@@ -1,10 +1,19 @@
-import { render } from 'ink-testing-library';
+import { render as inkRender } from 'ink-testing-library';
+import type { ReactElement } from 'react';
+import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { CliEvent } from '../output.js';
 import { lineChart, ProgressBar, progressBar, resample, sparkline } from './components.js';
 import { Keys } from './live.js';
 import { etaSeconds, initialTrainState, overallProgress, reduceTrain } from './train-state.js';
 import { TrainView } from './train-view.js';
+
+// Frames without escape codes: whether Ink emits bold/dim depends on the environment (nx and
+// CI set FORCE_COLOR), and these tests are about the text.
+function render(el: ReactElement) {
+  const r = inkRender(el);
+  return { ...r, lastFrame: () => stripVTControlCharacters(r.lastFrame() ?? '') };
+}
 
 const tick = () => new Promise((r) => setTimeout(r, 20));
 

@@ -245,12 +245,27 @@ export const ABLATIONS: { name: string; label: Exclude<Label, 'bp'>; extra: Reco
   { name: 'assoc, no class balance', label: 'assoc', extra: { classBalance: false } },
 ];
 
+/**
+ * True when an ablation's settings equal its variant's default on that task family (e.g. 'no drive
+ * normalisation' on IRIS, whose CA setting has it off already): running it would re-measure the default.
+ */
+export function ablationIsNoop(family: Task['family'], a: (typeof ABLATIONS)[number]): boolean {
+  const gupta = getRule('gupta');
+  const base = VARIANTS[a.label][family];
+  const same = JSON.stringify(parseRuleOptions(gupta, { ...base, ...a.extra })) === JSON.stringify(parseRuleOptions(gupta, base));
+  return same && (!a.optimizer || JSON.stringify(a.optimizer) === JSON.stringify(GUPTA_OPTIMIZER));
+}
+
 async function ablations(be: Backend, v: Record<string, string | boolean | undefined>): Promise<void> {
   const seeds = String(v.seeds).split(',').map(Number);
   const done = new Set((await readRows()).map((r) => r.key));
   for (const seed of seeds) {
     for (const task of tasksFrom(String(v.tasks), seed, v.epochs ? Number(v.epochs) : undefined, Number(v['iris-epochs']))) {
       for (const a of ABLATIONS) {
+        if (ablationIsNoop(task.family, a)) {
+          if (seed === seeds[0]) console.log(`${task.name} ${a.name}: skipped (the ${task.family} setting of '${a.label}' already has it)`);
+          continue;
+        }
         const cfg = { ...configFor(task, a.label, seed, a.extra), ...(a.optimizer ? { optimizer: a.optimizer } : {}) };
         if (done.has(keyOf('ablation', task.name, a.name, seed, cfg))) continue;
         await runOne(be, 'ablation', task, a.label, seed, cfg, a.name);
@@ -464,6 +479,40 @@ function pick(rows: RunRow[], task: string, label: string): RunRow[] {
   return rows.filter((r) => r.part === 'accuracy' && r.task === task && r.label === label);
 }
 
+/** A task's short name in coverage lines: 'mnist:3-vs-rest' → '3', 'iris:setosa-vs-rest' → 'setosa'. */
+const shortTask = (t: string) => t.replace(/^\w+:/, '').replace(/-vs-rest$/, '');
+
+/** "1–3 on 0–4; 1–2 on 5–9": which seeds ran on which tasks, grouped by seed set; "not run" when none. */
+function coverage(rows: RunRow[], tasks: string[], label: string): string {
+  const groups = new Map<string, string[]>();
+  for (const t of tasks) {
+    const seeds = seedsOf(pick(rows, t, label));
+    if (!seeds.length) continue;
+    const k = seedText(seeds);
+    groups.set(k, [...(groups.get(k) ?? []), shortTask(t)]);
+  }
+  if (!groups.size) return 'not run';
+  const all = groups.size === 1 && [...groups.values()][0].length === tasks.length;
+  return [...groups.entries()].map(([seeds, ts]) => {
+    const seedWord = seeds.includes('–') || seeds.includes(',') ? 'seeds' : 'seed';
+    return all ? `${seedWord} ${seeds} on every task` : `${seedWord} ${seeds} on ${compactDigits(ts)}`;
+  }).join('; ');
+}
+
+/** '0,1,2,3,5' → '0–3, 5' for digit names; other names joined by commas. */
+function compactDigits(names: string[]): string {
+  if (!names.every((n) => /^\d$/.test(n))) return names.join(', ');
+  const d = names.map(Number).sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < d.length; ) {
+    let j = i;
+    while (j + 1 < d.length && d[j + 1] === d[j] + 1) j++;
+    parts.push(j - i >= 2 ? `${d[i]}–${d[j]}` : d.slice(i, j + 1).join(', '));
+    i = j + 1;
+  }
+  return `digit${d.length > 1 ? 's' : ''} ${parts.join(', ')}`;
+}
+
 function accuracyTable(rows: RunRow[], tasks: string[], labels: readonly string[]): string[] {
   const head = ['task', ...labels.map((l) => `${l} balanced`), 'pa − bp (balanced)', ...labels.map((l) => `${l} plain`)];
   const out = [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`];
@@ -474,13 +523,20 @@ function accuracyTable(rows: RunRow[], tasks: string[], labels: readonly string[
     out.push(`| ${t} | ${bal.map(ms).join(' | ')} | ${gap === null ? '—' : signed(gap)} | ${acc.map(ms).join(' | ')} |`);
   }
   if (tasks.length > 1) {
-    // Mean over tasks of each label's per-task mean (tasks where that label ran).
-    const over = (l: string, f: (r: RunRow) => number) => {
-      const per = tasks.map((t) => pick(rows, t, l).map(f)).filter((v) => v.length).map((v) => meanSd(v).mean);
-      return per.length ? `${pct(meanSd(per).mean)} (${per.length})` : '—';
+    // Mean over tasks of each label's per-task mean, over the tasks given (where that label ran); the count says how many.
+    const meanRow = (title: string, over: string[]) => {
+      const cell = (l: string, f: (r: RunRow) => number) => {
+        const per = over.map((t) => pick(rows, t, l).map(f)).filter((v) => v.length).map((v) => meanSd(v).mean);
+        return per.length ? `${pct(meanSd(per).mean)} (${per.length})` : '—';
+      };
+      const gaps = over.map((t) => pairedGap(rows, t, 'pa', 'bp')).filter((g): g is number => g !== null);
+      return `| ${title} | ${labels.map((l) => cell(l, (r) => r.testBalanced)).join(' | ')} | ${gaps.length ? signed(meanSd(gaps).mean) : '—'} | ${labels.map((l) => cell(l, (r) => r.testAccuracy)).join(' | ')} |`;
     };
-    const gaps = tasks.map((t) => pairedGap(rows, t, 'pa', 'bp')).filter((g): g is number => g !== null);
-    out.push(`| mean over tasks (how many) | ${labels.map((l) => over(l, (r) => r.testBalanced)).join(' | ')} | ${gaps.length ? signed(meanSd(gaps).mean) : '—'} | ${labels.map((l) => over(l, (r) => r.testAccuracy)).join(' | ')} |`);
+    out.push(meanRow('mean over tasks (how many tasks)', tasks));
+    // The labels that ran on only some tasks are compared on the tasks every label that ran shares.
+    const ran = labels.filter((l) => tasks.some((t) => pick(rows, t, l).length));
+    const shared = tasks.filter((t) => ran.every((l) => pick(rows, t, l).length));
+    if (shared.length && shared.length < tasks.length) out.push(meanRow(`mean over ${compactDigits(shared.map(shortTask))} only (where every rule ran)`, shared));
   }
   return out;
 }
@@ -512,17 +568,28 @@ function diversityTable(rows: RunRow[], tasks: string[]): string[] {
 function ablationTable(rows: RunRow[]): string[] {
   const abl = rows.filter((r) => r.part === 'ablation');
   const tasks = [...new Set(abl.map((r) => r.task))];
-  const out = ['| task | variant | seeds | balanced | plain | default of that variant (same seeds), balanced | PCs L1/L2 (seed 1) |', '| --- | --- | --- | --- | --- | --- | --- |'];
+  if (!tasks.length) return ['No ablation runs yet.'];
+  const out = ['| task | variant | seeds | balanced | plain | default of that variant (same seeds), balanced | ablation − default (paired, balanced) | PCs L1/L2 (seed 1) |', '| --- | --- | --- | --- | --- | --- | --- | --- |'];
+  const noops: string[] = [];
   for (const t of tasks) {
+    const family = t.startsWith('mnist') ? 'mnist' : 'iris';
     for (const a of ABLATIONS) {
       const rs = abl.filter((r) => r.task === t && r.variant === a.name);
       if (!rs.length) continue;
+      if (ablationIsNoop(family, a)) {
+        noops.push(`'${a.name}' on ${t}`);
+        continue;
+      }
       const seeds = seedsOf(rs);
       const base = pick(rows, t, a.label).filter((r) => seeds.includes(r.seed));
+      const paired = rs.map((r) => ({ r, b: base.find((x) => x.seed === r.seed) })).filter((p): p is { r: RunRow; b: RunRow } => p.b !== undefined);
+      const diff = paired.length ? meanSd(paired.map((p) => p.r.testBalanced - p.b.testBalanced)) : null;
+      const diffText = diff === null ? '—' : `${signed(diff.mean, 1)}${diff.n > 1 ? ` ± ${pct(diff.sd, 1)}` : ''}${paired.length < rs.length ? ` (${paired.length} seeds)` : ''}`;
       const d = rs.find((r) => r.seed === 1)?.diversity;
-      out.push(`| ${t} | ${a.name} | ${seedText(seeds)} | ${ms(rs.map((r) => r.testBalanced))} | ${ms(rs.map((r) => r.testAccuracy))} | ${ms(base.map((r) => r.testBalanced))} | ${d ? d.map((x) => x.pcs95).join('/') : '—'} |`);
+      out.push(`| ${t} | ${a.name} | ${seedText(seeds)} | ${ms(rs.map((r) => r.testBalanced))} | ${ms(rs.map((r) => r.testAccuracy))} | ${ms(base.map((r) => r.testBalanced))} | ${diffText} | ${d ? d.map((x) => x.pcs95).join('/') : '—'} |`);
     }
   }
+  if (noops.length) out.push('', `Left out because their settings equal the variant's default there (the run only re-measured the default): ${noops.join(', ')}.`);
   return out;
 }
 
@@ -532,14 +599,17 @@ async function robustnessSections(): Promise<string[]> {
   const { readdir } = await import('node:fs/promises');
   const dirs = (await readdir('docs/results')).filter((d) => d.startsWith('gupta-robustness-')).sort();
   const found: RobustSummary[] = [];
+  const incomplete: string[] = [];
   for (const dir of dirs) {
     try {
       found.push({ dir, report: JSON.parse(await readFile(`docs/results/${dir}/report.json`, 'utf8')) as ComparisonReport });
     } catch {
-      /* a run still going */
+      incomplete.push(dir); // a run still going, or one stopped before its report
     }
   }
   const out: string[] = [];
+  if (!found.length) out.push('No robustness run has finished yet (`npm run reproduce -- gupta robustness --task mnist:0-vs-1 --hidden pa --seeds 1,2,3,4,5`).', '');
+  if (incomplete.length) out.push(`Without a report.json yet (running or stopped), so not shown: ${incomplete.map((d) => `\`docs/results/${d}/\``).join(', ')}.`, '');
   for (const { dir, report } of found) {
     const c = report.comparison;
     const seeds = c.config.seeds;
@@ -602,7 +672,10 @@ async function writeReport(): Promise<void> {
   const iris = ['setosa', 'versicolor', 'virginica'].map((c) => `iris:${c}-vs-rest`);
   const gaps = digits.map((t) => pairedGap(rows, t, 'pa', 'bp')).filter((g): g is number => g !== null);
   const irisGaps = iris.map((t) => pairedGap(rows, t, 'pa', 'bp')).filter((g): g is number => g !== null);
-  const mnistSeeds = (l: string) => seedText(seedsOf(rows.filter((r) => r.part === 'accuracy' && r.task.startsWith('mnist') && r.label === l)));
+  const ran = (tasks: string[]) => rows.some((r) => r.part === 'accuracy' && tasks.includes(r.task));
+  const oneTask = (t: string, command: string) => ran([t])
+    ? [`Seeds: ${LABELS.map((l) => `${l} ${seedText(seedsOf(pick(rows, t, l)))}`).join(', ')}.`, '', ...accuracyTable(rows, [t], LABELS), '', `Command: ${command}.`]
+    : [`Not run yet. Command: ${command}.`];
   const verdict = (ok: boolean) => (ok ? '**met**' : '**not met**');
   const lines = [
     '# `gupta` (STDP-derived local rule) vs bp — measured results',
@@ -617,7 +690,11 @@ async function writeReport(): Promise<void> {
     '',
     '## MNIST one-vs-rest, 10 epochs',
     '',
-    `Seeds: bp ${mnistSeeds('bp')}, pa ${mnistSeeds('pa')}, ca ${mnistSeeds('ca')}, assoc ${mnistSeeds('assoc')}, stdp ${mnistSeeds('stdp')}. Test balanced / plain accuracy, %, mean ± sd over seeds.`,
+    'What ran (seeds × digits; a cell without ± is one seed):',
+    '',
+    ...LABELS.map((l) => `- ${l}: ${coverage(rows, digits, l)}`),
+    '',
+    'Test balanced / plain accuracy, %, mean ± sd over the seeds that ran. The "mean over tasks" row averages each rule over the digits it ran (how many in brackets), so rules that ran on different digits are not comparable there; the row below it compares every rule on the digits they all ran.',
     '',
     ...accuracyTable(rows, digits, LABELS),
     '',
@@ -625,21 +702,20 @@ async function writeReport(): Promise<void> {
       ? `Target (pa within 2 pp of bp on average over the digits, no digit worse by more than 4 pp, balanced accuracy): mean pa − bp = ${signed(gaps.reduce((a, b) => a + b, 0) / gaps.length)} pp over ${gaps.length} digits, worst digit ${signed(Math.min(...gaps))} pp: ${verdict(gaps.reduce((a, b) => a + b, 0) / gaps.length >= -0.02 && Math.min(...gaps) >= -0.04)}${gaps.length < 10 ? ` (only ${gaps.length} of 10 digits so far)` : ''}.`
       : 'No MNIST one-vs-rest runs yet.',
     '',
-    'Command: `npm run reproduce -- gupta accuracy --tasks mnist --labels bp,pa --seeds 1,2,3,4,5` and `... --labels ca,assoc,stdp --seeds 1`.',
+    'Commands: `npm run reproduce -- gupta accuracy --tasks mnist --labels bp,pa --seeds 1,2,3,4,5` (every digit and 0 vs 1; it resumes where it stopped, skipping runs already in the jsonl, so the seeds above are how far it got) and ' +
+      '`npm run reproduce -- gupta accuracy --tasks mnist:3-vs-rest,mnist:9-vs-rest,mnist:0-vs-1 --labels ca,assoc,stdp --seeds 1` (the other hidden variants on two digits, one seed: a 10-epoch run takes 3–8 min on this shared 2-core machine).',
     '',
     '## MNIST 0 vs 1, 5 epochs',
     '',
-    ...accuracyTable(rows, ['mnist:0-vs-1'], LABELS),
-    '',
-    'Command: as above (the `mnist` task list includes `mnist:0-vs-1`).',
+    ...oneTask('mnist:0-vs-1', 'the two above (the `mnist` task list includes `mnist:0-vs-1`)'),
     '',
     '## MNIST, all ten classes (one output unit per class), 5 epochs',
     '',
-    ...accuracyTable(rows, ['mnist:all'], LABELS),
-    '',
-    'Command: `npm run reproduce -- gupta accuracy --tasks mnist:all --labels bp,pa,ca --seeds 1` (784-256-256-10).',
+    ...oneTask('mnist:all', '`npm run reproduce -- gupta accuracy --tasks mnist:all --labels bp,pa,ca --seeds 1` (784-256-256-10)'),
     '',
     '## IRIS one-vs-rest, 200 epochs',
+    '',
+    ...LABELS.map((l) => `- ${l}: ${coverage(rows, iris, l)}`),
     '',
     ...accuracyTable(rows, iris, LABELS),
     '',
@@ -664,6 +740,7 @@ async function writeReport(): Promise<void> {
     '## FGSM / PGD robustness (the abstract\'s claim)',
     '',
     ...(await robustnessSections()),
+    '',
     '## Time per training step',
     '',
     'Command: `npm run reproduce -- gupta bench` (784-256-256-2, random MNIST-shaped data, one warm wasm-simd backend, forward + rule update + optimiser per step). ' +
@@ -671,6 +748,6 @@ async function writeReport(): Promise<void> {
     '',
     ...(await benchSection()),
   ];
-  await writeFileAtomic(REPORT, `${lines.join('\n')}\n`);
+  await writeFileAtomic(REPORT, `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`);
   console.log(`wrote ${REPORT}`);
 }

@@ -9,7 +9,8 @@
 // Every result is JSON under docs/results/gait-prop-*, written atomically (train: after each epoch).
 import { parseArgs } from 'node:util';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
-import { cpus, loadavg } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { cpus, hostname, loadavg } from 'node:os';
 import { createBackend, type Backend, type BackendName } from '@plasticity/core-wasm';
 import {
   backpropGrads, createRng, getRule, loadDataset, makeGrads, Network, outputError, parseRuleOptions, renderSvg, svgToPng, train,
@@ -53,6 +54,9 @@ interface RunRecord {
   started: string;
   updated: string;
   machine: ReturnType<typeof machine>;
+  /** The training process, so that `report` can tell a live run from one whose process is gone. */
+  pid?: number;
+  host?: string;
   epochs: { epoch: number; trainLoss: number; trainAccuracy: number; testAccuracy: number; seconds: number; angles?: number[]; diagnostics?: EpochStats['diagnostics'] }[];
   batches: { step: number; epoch: number; loss: number; accuracy: number }[];
   divergence?: unknown;
@@ -108,7 +112,7 @@ async function trainCmd(argv: string[]): Promise<void> {
   const rec: RunRecord = {
     id, status: 'running', dataset: values.dataset!, rule, depth, width, backend: backend.name, build: backend.build, seed, config,
     trainSize: data.train.n, testSize: data.test.n, command: `npm run reproduce -- gait-prop train ${argv.join(' ')}`,
-    started: new Date().toISOString(), updated: '', machine: machine(), epochs: [], batches: [],
+    started: new Date().toISOString(), updated: '', machine: machine(), pid: process.pid, host: hostname(), epochs: [], batches: [],
   };
   await mkdir(RUNS, { recursive: true });
   const save = () => {
@@ -326,25 +330,54 @@ async function readRuns(): Promise<RunRecord[]> {
 
 const pct = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : `${(100 * v).toFixed(2)}%`);
 
+/** Whether the training process that wrote `r` still runs (same host, pid alive and still a gait-prop job). */
+function processAlive(r: RunRecord): boolean | undefined {
+  if (r.pid === undefined || r.host !== hostname()) return undefined;
+  try {
+    process.kill(r.pid, 0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ESRCH') return false;
+  }
+  try {
+    // A recycled pid belongs to some other program.
+    return readFileSync(`/proc/${r.pid}/cmdline`, 'utf8').includes('gait-prop');
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * A record left at 'running' by a process that is gone (killed with its session) is not running:
+ * it says 'stopped at k/N'; where the record cannot tell (no pid, another host) 'incomplete (k/N epochs)'.
+ */
+function statusLabel(r: RunRecord): string {
+  const k = `${r.epochs.length}/${r.config.epochs}`;
+  if (r.status === 'completed') return 'completed';
+  if (r.status === 'diverged') return `diverged at ${k}`;
+  if (r.status === 'stopped') return `stopped at ${k}`;
+  const alive = processAlive(r);
+  return alive === true ? `running (${k})` : alive === false ? `stopped at ${k}` : `incomplete (${k} epochs)`;
+}
+
 async function reportCmd(): Promise<void> {
   const runs = await readRuns();
   const lines: string[] = [
-    '| run | data | rule | layers | backend | epochs done | train acc | test acc | best test acc | s/epoch | mean angle to BP per layer (last epoch) | status |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| run | data | rule | layers | backend | epochs done | train acc | test acc | best test acc | s/epoch | mean angle to BP per layer (last epoch) | status | command (after `npm run reproduce -- gait-prop`) |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const r of runs) {
     const last = r.epochs.at(-1);
     const best = r.epochs.reduce((m, e) => Math.max(m, e.testAccuracy), -Infinity);
     const sec = r.epochs.length ? r.epochs.reduce((a, e) => a + e.seconds, 0) / r.epochs.length : NaN;
     lines.push(
-      `| ${r.id} | ${r.dataset} | ${r.rule} | ${[784, ...new Array(r.depth).fill(r.width)].join('-')} | ${r.backend}/${r.build} | ${r.epochs.length}/${r.config.epochs} | ${pct(last?.trainAccuracy)} | ${pct(last?.testAccuracy)} | ${pct(r.epochs.length ? best : undefined)} | ${Number.isFinite(sec) ? sec.toFixed(0) : '–'} | ${last?.angles ? last.angles.map((a) => `${a.toFixed(1)}°`).join(' / ') : '–'} | ${r.status} |`,
+      `| ${r.id} | ${r.dataset} | ${r.rule} | ${[784, ...new Array(r.depth).fill(r.width)].join('-')} | ${r.backend}/${r.build} | ${r.epochs.length}/${r.config.epochs} | ${pct(last?.trainAccuracy)} | ${pct(last?.testAccuracy)} | ${pct(r.epochs.length ? best : undefined)} | ${Number.isFinite(sec) ? sec.toFixed(0) : '–'} | ${last?.angles ? last.angles.map((a) => `${a.toFixed(1)}°`).join(' / ') : '–'} | ${statusLabel(r)} | \`${r.command.replace(/^.*gait-prop train/, 'train')}\` |`,
     );
   }
   // Learning curves: test accuracy per epoch and the running training loss, one panel per data set and architecture.
   const main = runs.filter((r) => r.width === 784);
   const small = runs.filter((r) => r.width !== 784 && r.seed === 1);
   if (main.length) await curves(main, 'gait-prop-curves', 'square 784-wide leaky-ReLU nets, batch 60, seed 1');
-  if (small.length) await curves(small, 'gait-prop-curves-small', 'narrow nets 784-128-…-128 (10 class units), batch 60, seed 1');
+  if (small.length) await curves(small, 'gait-prop-curves-small', 'nets narrower than 784 (output as wide as the hidden layers, 10 class units), batch 60, seed 1');
   const summary = seedSummary(runs);
   let md = '';
   try {
@@ -355,12 +388,13 @@ async function reportCmd(): Promise<void> {
   const stamp = `_Generated by \`npm run reproduce -- gait-prop report\` (${new Date().toISOString().slice(0, 10)})._`;
   md = replaceBlock(
     md, 'runs',
-    `${stamp} Source: ${RUNS}/*.json.\n\n${lines.join('\n')}\n\n${summary}\n\n![learning curves, 784 wide](gait-prop-curves.png)\n\n![learning curves, narrow nets](gait-prop-curves-small.png)`,
+    `${stamp} Source: ${RUNS}/*.json (one per \`train\` command).\n\n${lines.join('\n')}\n\n${summary}\n\n![learning curves, 784 wide](gait-prop-curves.png)\n\n![learning curves, nets narrower than 784](gait-prop-curves-small.png)`,
   );
+  md = replaceBlock(md, 'target', `${stamp} Source: ${RUNS}/*.json.\n\n${verdictTable(runs)}`);
   const precision = await precisionTables();
   if (precision) md = replaceBlock(md, 'precision', `${stamp}\n\n${precision}`);
   const bench = await benchTable();
-  if (bench) md = replaceBlock(md, 'bench', `${stamp} Source: ${DIR}/gait-prop-bench.json.\n\n${bench}`);
+  if (bench) md = replaceBlock(md, 'bench', `${stamp} Source: ${DIR}/gait-prop-bench.json, made by \`npm run reproduce -- gait-prop bench --reference\` (\`--reference\` adds the float64 rows; one run, each row the median of its repeats).\n\n${bench}`);
   await writeFileAtomic(MD, md);
   console.log(lines.join('\n'));
 }
@@ -415,6 +449,54 @@ function seedSummary(runs: RunRecord[]): string {
   return ['Final test accuracy over seeds (completed runs):', '', '| architecture | rule | epochs | seeds | mean | min – max |', '| --- | --- | --- | --- | --- | --- |', ...rows.sort()].join('\n');
 }
 
+/**
+ * The issue's target, GAIT-prop within 1 pp of bp with the same architecture and budget: each
+ * gait-prop variant against the bp run of the same data, net, training-set size and seed, both
+ * read at the last epoch the two share (a run cut off early is compared where it stopped).
+ */
+function verdictTable(runs: RunRecord[]): string {
+  const groups = new Map<string, RunRecord[]>();
+  for (const r of runs.filter((x) => x.rule === 'gait-prop' && x.epochs.length > 0)) {
+    const k = `${archOf(r)}|${seriesOf(r)}`;
+    groups.set(k, [...(groups.get(k) ?? []), r]);
+  }
+  const rows: string[] = [];
+  const order = (k: string) => k.split('|');
+  const byKey = ([a]: [string, unknown], [b]: [string, unknown]) => {
+    const [x, y] = [order(a), order(b)];
+    return x[0] !== y[0] ? (x[0] < y[0] ? -1 : 1) : x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0;
+  };
+  for (const [k, gs] of [...groups.entries()].sort(byKey)) {
+    const pairs = gs
+      .map((g) => {
+        const bps = runs.filter((b) => b.rule === 'bp' && archOf(b) === archOf(g) && b.seed === g.seed && b.epochs.length > 0);
+        return { g, b: bps.find((b) => b.backend === g.backend) ?? bps[0] };
+      })
+      .filter((p): p is { g: RunRecord; b: RunRecord } => p.b !== undefined)
+      .sort((x, y) => x.g.seed - y.g.seed);
+    if (!pairs.length) continue;
+    const epoch = Math.min(...pairs.map((p) => Math.min(p.g.epochs.length, p.b.epochs.length)));
+    const at = (r: RunRecord) => r.epochs[epoch - 1].testAccuracy;
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const gaps = pairs.map((p) => 100 * (at(p.g) - at(p.b)));
+    const gap = mean(gaps);
+    const cut = pairs.filter((p) => p.g.epochs.length < (p.g.config.epochs ?? 0)).map((p) => `seed ${p.g.seed} ${statusLabel(p.g)}`);
+    const [arch, series] = k.split('|');
+    const fmt = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(2)}`;
+    rows.push(
+      `| ${arch} | ${series} | ${pairs.map((p) => p.g.seed).join(', ')} | ${epoch} of ${pairs[0].g.config.epochs}${cut.length ? `; gait-prop ${cut.join(', ')}` : ''} | ` +
+        `${seriesOf(pairs[0].b)} ${pct(mean(pairs.map((p) => at(p.b))))} | ${pct(mean(pairs.map((p) => at(p.g))))} | ${fmt(gap)}${gaps.length > 1 ? ` (${fmt(Math.min(...gaps))} … ${fmt(Math.max(...gaps))})` : ''} | ${gap >= -1 ? 'met' : '**missed**'} |`,
+    );
+  }
+  return [
+    'Test accuracy of each gait-prop variant and of bp on the same net, data, training-set size and seed, at the last epoch both runs reached (mean over seeds; gap = gait-prop − bp, paired by seed, min … max in brackets). Target: gap ≥ −1 pp.',
+    '',
+    '| data, net | gait-prop variant | seeds | epoch compared | bp | gait-prop | gap (pp) | target |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+}
+
 /** Replace the text between <!-- name:begin --> and <!-- name:end --> (appending the block when absent). */
 function replaceBlock(md: string, name: string, body: string): string {
   const block = `<!-- ${name}:begin -->\n${body}\n<!-- ${name}:end -->`;
@@ -428,10 +510,10 @@ async function precisionTables(): Promise<string | null> {
   const out: string[] = [];
   for (const f of files) {
     const p = JSON.parse(await readFile(`${DIR}/${f}`, 'utf8')) as { rows: { depth: number; width: number; rule: string; gamma?: number; precision: string; cos: number[] }[]; batch: string; init: string };
-    out.push(`Source: ${DIR}/${f} (${p.batch}; ${p.init}; λ = 0). Cosine between each layer's update and the float64 BP gradient, layer 0 (input side) first:`, '');
+    out.push(`Source: ${DIR}/${f}, made by \`npm run reproduce -- gait-prop precision --width ${f.match(/w(\d+)/)![1]}\` (${p.batch}; ${p.init}; λ = 0, LU inverse). Cosine between each layer's update and the float64 BP gradient, layer 0 (input side) first:`, '');
     out.push('| layers | rule | γ | precision | cos per layer |', '| --- | --- | --- | --- | --- |');
     for (const r of p.rows) {
-      out.push(`| ${[784, ...new Array(r.depth).fill(r.width)].join('-')} | ${r.rule} | ${r.gamma ?? '–'} | ${r.precision} | ${r.cos.map((c) => (c > 0.99999 ? c.toFixed(6) : c.toFixed(4))).join(' / ')} |`);
+      out.push(`| ${[784, ...new Array(r.depth).fill(r.width)].join('-')} | ${r.rule} | ${r.gamma ?? '–'} | ${r.precision} | ${r.cos.map((c) => c.toFixed(c > 0.99 ? 6 : 4)).join(' / ')} |`);
     }
     out.push('');
   }

@@ -4,21 +4,25 @@
 //
 // Blocking follows Goto & van de Geijn, "Anatomy of high-performance matrix
 // multiplication" (TOMS 2008): B is packed into KC×NR panels, A into MR×KC panels, and a
-// 5×8 register tile (10 f32x4 accumulators) runs over them. Packing with strides is what
-// makes the transposed forms run at the speed of A·B. There is no k-unroll: on this
-// machine's V8 (Node 20) an unrolled loop or a 6×8 tile spilled registers and ran slower.
+// register tile runs over them: 5×8 (10 f32x4 accumulators) in the simd build, 6×8 (12) in
+// the relaxed build, where the fused madd needs no temporary register. Packing with strides
+// is what makes the transposed forms run at the speed of A·B. There is no k-unroll: on this
+// machine's V8 (Node 20) an unrolled loop spilled registers and ran slower, as did a 6×8
+// tile in the simd build (mul + add needs a 16th register for the product).
 //
 // β = 0 means C is overwritten and never read (it may hold NaN). Pointers are byte
 // offsets into the imported memory; `work` is a caller-owned buffer of
 // f32_gemm_workspace_bytes() bytes. Nothing here allocates.
 import { hsum, imin, madd } from './common';
 
-const MR = 5;
+const MR: i32 = RELAXED ? 6 : 5;
 const NR = 8;
 const KC = 256;
-const MC = 80;
+const MC: i32 = RELAXED ? 84 : 80;
 const NC = 512;
-const PACK_A_FLOATS = MC * KC * 4; // A is packed pre-broadcast: 4 floats per value
+// The simd build packs A pre-broadcast (4 floats per value, see pack_a); the relaxed build packs it plain.
+const A_LANES: i32 = RELAXED ? 1 : 4;
+const PACK_A_FLOATS = MC * KC * A_LANES;
 const PACK_B_FLOATS = KC * NC;
 const TILE_FLOATS = MR * NR;
 const GEMV_CHUNK = PACK_A_FLOATS + PACK_B_FLOATS;
@@ -49,30 +53,35 @@ function scale_c(m: i32, n: i32, c: usize, ldc: i32, beta: f32): void {
 // ------------------------------------------------------------------------ packing
 
 /**
- * Packs op(A)[0:mc, 0:kc] into MR-row panels laid out [panel][p][MR] with every value
- * already broadcast to a full f32x4, zero-padding the last panel. The micro-kernel then
- * reads A with plain v128.load, whose immediate offsets V8 folds into the address, where
- * each load32_splat would cost an extra lea: the simd build is bound by instruction count.
+ * Packs op(A)[0:mc, 0:kc] into MR-row panels laid out [panel][p][MR], zero-padding the last
+ * panel. The simd build stores every value already broadcast to a full f32x4, so its
+ * micro-kernel reads A with plain v128.load, whose immediate offsets V8 folds into the
+ * address, where each load32_splat costs an extra lea: that build is bound by instruction
+ * count. The relaxed build has the issue slots for the lea, and there the 4× smaller
+ * packed A (fewer bytes written per GEMM) measured 3-5 % faster.
  */
 function pack_a(mc: i32, kc: i32, a: usize, rsA: i32, csA: i32, dst: usize): void {
   const rs = <usize>rsA << 2;
   const cs = <usize>csA << 2;
+  const lane = <usize>A_LANES << 2;
+  const step = <usize>MR * lane;
   const zero = f32x4.splat(0);
-  const step = <usize>MR << 4;
   for (let ir = 0; ir < mc; ir += MR) {
     const mr = imin(MR, mc - ir);
     for (let r = 0; r < MR; r++) {
-      let d = dst + (<usize>r << 4);
+      let d = dst + <usize>r * lane;
       if (r < mr) {
         let s = a + <usize>(ir + r) * rs;
         for (let p = 0; p < kc; p++) {
-          v128.store(d, v128.load32_splat(s));
+          if (RELAXED) store<f32>(d, load<f32>(s));
+          else v128.store(d, v128.load32_splat(s));
           s += cs;
           d += step;
         }
       } else {
         for (let p = 0; p < kc; p++) {
-          v128.store(d, zero);
+          if (RELAXED) store<f32>(d, 0);
+          else v128.store(d, zero);
           d += step;
         }
       }
@@ -190,8 +199,8 @@ function store_edge(tile: usize, w: i32, c: usize, rsc: usize, csc: usize, mr: i
 }
 
 /**
- * The 5×8 register tile: 10 f32x4 accumulators + 2 B vectors + 1 A vector = 13 of the 16
- * xmm registers V8 allocates on x64. A 6×8 tile (15) spilled; 4×8 ran ~10 % slower here.
+ * The simd build's 5×8 register tile: 10 f32x4 accumulators + 2 B vectors + 1 A vector + the
+ * product = 14 of the 15 xmm registers V8 allocates on x64. A 6×8 tile spilled; 4×8 ran ~10 % slower.
  */
 function micro_5x8(kc: i32, pa: usize, pb: usize, c: usize, rsc: usize, csc: usize, mr: i32, nr: i32, alpha: f32, beta: f32, tile: usize): void {
   let c00 = f32x4.splat(0);
@@ -281,6 +290,96 @@ function micro_5x4(kc: i32, pa: usize, pb: usize, c: usize, rsc: usize, csc: usi
   }
 }
 
+/** The 6×8 register tile of the relaxed build: 12 accumulators + 2 B + 1 A = 15 registers, no temporary (fused madd). */
+function micro_6x8(kc: i32, pa: usize, pb: usize, c: usize, rsc: usize, csc: usize, mr: i32, nr: i32, alpha: f32, beta: f32, tile: usize): void {
+  let c00 = f32x4.splat(0);
+  let c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+  const end = pb + (<usize>kc << 5);
+  while (pb < end) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa);
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
+    a = v128.load32_splat(pa, 4);
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
+    a = v128.load32_splat(pa, 8);
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
+    a = v128.load32_splat(pa, 12);
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
+    a = v128.load32_splat(pa, 16);
+    c40 = madd(a, b0, c40);
+    c41 = madd(a, b1, c41);
+    a = v128.load32_splat(pa, 20);
+    c50 = madd(a, b0, c50);
+    c51 = madd(a, b1, c51);
+    pa += 24;
+    pb += 32;
+  }
+  const va = f32x4.splat(alpha);
+  if (mr == 6 && nr == NR && csc == 4) {
+    store_c(c, c00, va, beta);
+    store_c(c + 16, c01, va, beta);
+    c += rsc;
+    store_c(c, c10, va, beta);
+    store_c(c + 16, c11, va, beta);
+    c += rsc;
+    store_c(c, c20, va, beta);
+    store_c(c + 16, c21, va, beta);
+    c += rsc;
+    store_c(c, c30, va, beta);
+    store_c(c + 16, c31, va, beta);
+    c += rsc;
+    store_c(c, c40, va, beta);
+    store_c(c + 16, c41, va, beta);
+    c += rsc;
+    store_c(c, c50, va, beta);
+    store_c(c + 16, c51, va, beta);
+  } else {
+    v128.store(tile, c00);
+    v128.store(tile, c01, 16);
+    v128.store(tile, c10, 32);
+    v128.store(tile, c11, 48);
+    v128.store(tile, c20, 64);
+    v128.store(tile, c21, 80);
+    v128.store(tile, c30, 96);
+    v128.store(tile, c31, 112);
+    v128.store(tile, c40, 128);
+    v128.store(tile, c41, 144);
+    v128.store(tile, c50, 160);
+    v128.store(tile, c51, 176);
+    store_edge(tile, 8, c, rsc, csc, mr, nr, alpha, beta);
+  }
+}
+
+/** The relaxed build's edge kernel for a last panel of ≤ 4 columns. */
+function micro_6x4(kc: i32, pa: usize, pb: usize, c: usize, rsc: usize, csc: usize, mr: i32, nr: i32, alpha: f32, beta: f32, tile: usize): void {
+  let c0 = f32x4.splat(0);
+  let c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
+  const end = pb + (<usize>kc << 4);
+  while (pb < end) {
+    const b0 = v128.load(pb);
+    c0 = madd(v128.load32_splat(pa), b0, c0);
+    c1 = madd(v128.load32_splat(pa, 4), b0, c1);
+    c2 = madd(v128.load32_splat(pa, 8), b0, c2);
+    c3 = madd(v128.load32_splat(pa, 12), b0, c3);
+    c4 = madd(v128.load32_splat(pa, 16), b0, c4);
+    c5 = madd(v128.load32_splat(pa, 20), b0, c5);
+    pa += 24;
+    pb += 16;
+  }
+  v128.store(tile, c0);
+  v128.store(tile, c1, 16);
+  v128.store(tile, c2, 32);
+  v128.store(tile, c3, 48);
+  v128.store(tile, c4, 64);
+  v128.store(tile, c5, 80);
+  store_edge(tile, 4, c, rsc, csc, mr, nr, alpha, beta);
+}
+
 /** The packed GEMM proper, with C addressed by strides (rsC, csC in floats) so the caller can run the transposed problem. */
 function gemm_packed(
   m: i32, k: i32, n: i32,
@@ -307,20 +406,32 @@ function gemm_packed(
         const mc = imin(mcb, m - ic);
         pack_a(mc, kc, a + ((<usize>ic * <usize>rsA + <usize>pc * <usize>csA) << 2), rsA, csA, packA);
         const cBlock = c + <usize>ic * rsc + <usize>jc * csc;
-        // The A micro-panel (kc·80 bytes) stays in L1 while the B panels stream from L2.
+        // The A micro-panel (kc·MR·16 or kc·MR·4 bytes) stays in L1 while the B panels stream from L2.
         for (let ir = 0; ir < mc; ir += MR) {
           const mr = imin(MR, mc - ir);
-          const pa = packA + (<usize>ir * <usize>kc << 4);
+          const pa = packA + <usize>ir * <usize>kc * (<usize>A_LANES << 2);
           const cRow = cBlock + <usize>ir * rsc;
           let jr = 0;
-          for (; jr + NR <= nc; jr += NR) {
-            micro_5x8(kc, pa, packB + (<usize>jr * <usize>kc << 2), cRow + <usize>jr * csc, rsc, csc, mr, NR, alpha, be, tile);
-          }
-          if (jr < nc) {
-            const nr = nc - jr;
-            const pb = packB + (<usize>jr * <usize>kc << 2);
-            if (nr <= 4) micro_5x4(kc, pa, pb, cRow + <usize>jr * csc, rsc, csc, mr, nr, alpha, be, tile);
-            else micro_5x8(kc, pa, pb, cRow + <usize>jr * csc, rsc, csc, mr, nr, alpha, be, tile);
+          if (RELAXED) {
+            for (; jr + NR <= nc; jr += NR) {
+              micro_6x8(kc, pa, packB + (<usize>jr * <usize>kc << 2), cRow + <usize>jr * csc, rsc, csc, mr, NR, alpha, be, tile);
+            }
+            if (jr < nc) {
+              const nr = nc - jr;
+              const pb = packB + (<usize>jr * <usize>kc << 2);
+              if (nr <= 4) micro_6x4(kc, pa, pb, cRow + <usize>jr * csc, rsc, csc, mr, nr, alpha, be, tile);
+              else micro_6x8(kc, pa, pb, cRow + <usize>jr * csc, rsc, csc, mr, nr, alpha, be, tile);
+            }
+          } else {
+            for (; jr + NR <= nc; jr += NR) {
+              micro_5x8(kc, pa, packB + (<usize>jr * <usize>kc << 2), cRow + <usize>jr * csc, rsc, csc, mr, NR, alpha, be, tile);
+            }
+            if (jr < nc) {
+              const nr = nc - jr;
+              const pb = packB + (<usize>jr * <usize>kc << 2);
+              if (nr <= 4) micro_5x4(kc, pa, pb, cRow + <usize>jr * csc, rsc, csc, mr, nr, alpha, be, tile);
+              else micro_5x8(kc, pa, pb, cRow + <usize>jr * csc, rsc, csc, mr, nr, alpha, be, tile);
+            }
           }
         }
       }
@@ -331,9 +442,9 @@ function gemm_packed(
 // ------------------------------------------------------------------------ entry points
 
 /**
- * Packed GEMM on the 5×8 f32x4 register tile. M < 4 goes to the gemv path. A narrow C
- * (N < 16, M > N, e.g. the 10 logits of a classifier) runs as Cᵀ = op(B)ᵀ·op(A)ᵀ, so the
- * tile's 8 columns run along M and N = 10 fills two 5-row panels exactly.
+ * Packed GEMM on the MR×8 f32x4 register tile (5×8 simd, 6×8 relaxed; the export keeps its
+ * first name). M < 4 goes to the gemv path. A narrow C (N < 16, M > N, e.g. the 10 logits
+ * of a classifier) runs as Cᵀ = op(B)ᵀ·op(A)ᵀ, so the tile's 8 columns run along M.
  * Sizes in elements, strides in floats, pointers in bytes.
  */
 export function f32_gemm_5x8__simd(

@@ -112,6 +112,19 @@ function pack_a(mc: i32, kc: i32, a: usize, rsA: i32, csA: i32, dst: usize): voi
   }
 }
 
+/** Stores the transpose of the 4×4 block with rows x0..x3 as four 16-byte rows 32 bytes apart (a panel of width NR). */
+// @ts-ignore: decorator
+@inline function transpose4(dd: usize, x0: v128, x1: v128, x2: v128, x3: v128): void {
+  const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+  const t2 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
+  const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+  v128.store(dd, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+  v128.store(dd, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 32);
+  v128.store(dd, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 64);
+  v128.store(dd, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 96);
+}
+
 /**
  * Packs op(B)[0:kc, 0:nc] into panels laid out [panel][p][w], w = NR, except a last panel
  * of ≤ 4 columns, which gets w = 4 and runs on the 5×4 edge kernel. Panel q starts at
@@ -145,7 +158,35 @@ function pack_b(kc: i32, nc: i32, b: usize, rsB: i32, csB: i32, dst: usize): voi
     } else if (nr == w && rsB == 1) {
       // Bᵀ stored (the A·Bᵀ form): column j of op(B) is a contiguous row; transpose 4×4 blocks.
       const wb = <usize>w << 2;
-      for (let g = 0; g < w; g += 4) {
+      let g = 0;
+      if (w == NR) {
+        // Both 4-column groups in one pass: eight row streams in flight, and each p writes
+        // whole 32-byte rows of the panel.
+        const c0 = src;
+        const c1 = c0 + cs, c2 = c1 + cs, c3 = c2 + cs, c4 = c3 + cs, c5 = c4 + cs, c6 = c5 + cs, c7 = c6 + cs;
+        let dd = d;
+        let p = 0;
+        for (; p + 4 <= kc; p += 4) {
+          const o = <usize>p << 2;
+          transpose4(dd, v128.load(c0 + o), v128.load(c1 + o), v128.load(c2 + o), v128.load(c3 + o));
+          transpose4(dd + 16, v128.load(c4 + o), v128.load(c5 + o), v128.load(c6 + o), v128.load(c7 + o));
+          dd += 128;
+        }
+        for (; p < kc; p++) {
+          const o = <usize>p << 2;
+          store<f32>(dd, load<f32>(c0 + o));
+          store<f32>(dd, load<f32>(c1 + o), 4);
+          store<f32>(dd, load<f32>(c2 + o), 8);
+          store<f32>(dd, load<f32>(c3 + o), 12);
+          store<f32>(dd, load<f32>(c4 + o), 16);
+          store<f32>(dd, load<f32>(c5 + o), 20);
+          store<f32>(dd, load<f32>(c6 + o), 24);
+          store<f32>(dd, load<f32>(c7 + o), 28);
+          dd += 32;
+        }
+        g = w;
+      }
+      for (; g < w; g += 4) {
         const c0 = src + <usize>g * cs;
         const c1 = c0 + cs;
         const c2 = c1 + cs;

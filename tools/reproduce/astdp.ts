@@ -34,7 +34,7 @@ export async function run(argv: string[]): Promise<void> {
     args: argv,
     options: {
       stages: { type: 'string', default: 'train,relax,generate,fgsm' },
-      epochs: { type: 'string', default: '20' },
+      epochs: { type: 'string', default: '14' },
       seed: { type: 'string', default: '1' },
       lr: { type: 'string', default: '0.1' },
       hidden: { type: 'string', default: '500' },

@@ -87,7 +87,7 @@ const schema = z
     beta: z.number().gt(0).max(1).default(0.5),
     layerRates: z.array(z.number().nonnegative().finite()).default([]),
     dreamRate: z.number().min(0).finite().default(0.2),
-    dreamDecay: z.number().gt(0).max(1).default(1),
+    dreamDecay: z.number().gt(0).max(1).default(0.8),
     dreamSteps: z.number().int().positive().default(40),
     dreamEvery: z.number().int().positive().default(2),
     dreamInit: z.enum(['zero', 'noise']).default('zero'),

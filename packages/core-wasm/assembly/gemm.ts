@@ -127,7 +127,7 @@ function pack_a(mc: i32, kc: i32, a: usize, rsA: i32, csA: i32, dst: usize): voi
 
 /**
  * Packs op(B)[0:kc, 0:nc] into panels laid out [panel][p][w], w = NR, except a last panel
- * of ≤ 4 columns, which gets w = 4 and runs on the 5×4 edge kernel. Panel q starts at
+ * of ≤ 4 columns, which gets w = 4 and runs on the MR×4 edge kernel. Panel q starts at
  * q·NR·kc floats either way.
  */
 function pack_b(kc: i32, nc: i32, b: usize, rsB: i32, csB: i32, dst: usize): void {

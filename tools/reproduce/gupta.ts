@@ -716,7 +716,7 @@ async function writeReport(): Promise<void> {
     '',
     '## MNIST, all ten classes (one output unit per class), 5 epochs',
     '',
-    ...oneTask('mnist:all', '`npm run reproduce -- gupta accuracy --tasks mnist:all --labels bp,pa,ca --seeds 1` (784-256-256-10)'),
+    ...oneTask('mnist:all', '`npm run reproduce -- gupta accuracy --tasks mnist:all --labels bp,pa,ca --seeds 1,2,3` (784-256-256-10)'),
     '',
     '## IRIS one-vs-rest, 200 epochs',
     '',

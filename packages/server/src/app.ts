@@ -117,9 +117,15 @@ export function createApp(opts: AppOptions): PlasticityApp {
           return id;
         },
         // Method, path and status only: headers (API keys) and bodies (inputs) are never logged.
+        // The serializers take the raw req/res (wrapSerializers: false): the wrapped default would
+        // first build pino's full request and response objects, which parses the query string
+        // (Express 5's req.query getter) and copies every response header, per request, for fields
+        // that are then dropped. Same fields, same values as the wrapped form.
+        wrapSerializers: false,
         serializers: {
-          req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({ id: req.id, method: req.method, url: req.url.split('?')[0], remoteAddress: req.remoteAddress }),
-          res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+          req: (req: Request) => ({ id: req.id, method: req.method, url: (req.originalUrl || req.url).split('?')[0], remoteAddress: req.socket?.remoteAddress }),
+          res: (res: Response) => ({ statusCode: res.headersSent ? res.statusCode : null }),
+          err: pino.stdSerializers.err,
         },
         customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
       }),

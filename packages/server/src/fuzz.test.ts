@@ -163,7 +163,8 @@ describe('the server under generated bad input', () => {
       fc.record({ kind: fc.constant('truncate'), at: fc.integer({ min: 0, max: iris.bin.length - 1 }) }),
       fc.record({ kind: fc.constant('flip'), at: fc.integer({ min: 0, max: iris.bin.length - 1 }), bit: fc.integer({ min: 0, max: 7 }) }),
       fc.record({ kind: fc.constant('extend'), bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }) }),
-      fc.record({ kind: fc.constant('json-cut'), at: fc.integer({ min: 0, max: iris.json.length - 1 }) }),
+      // Cut inside the JSON text: model.json ends with a newline, and without it the file is the same valid model.
+      fc.record({ kind: fc.constant('json-cut'), at: fc.integer({ min: 0, max: iris.json.trimEnd().length - 1 }) }),
       fc.record({ kind: fc.constant('json-edit'), path: fc.constantFrom('version', 'format', 'architecture', 'weights', 'dataset'), value: fc.anything({ maxDepth: 1 }) }),
       fc.record({ kind: fc.constant('fields'), model: fc.constantFrom('model', 'weights', 'other', ''), weights: fc.constantFrom('weights', 'model', 'x', '') }),
       fc.record({ kind: fc.constant('not-multipart'), ct: fc.constantFrom('application/json', 'application/octet-stream', 'text/plain', 'multipart/form-data; boundary=zzz') }),

@@ -3,12 +3,13 @@
 // and `npm run serve` call this.
 import type { BackendName } from '@plasticity/core-wasm';
 import { existsSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, IncomingMessage, ServerResponse, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
+import type express from 'express';
 import { createApp, type AppOptions } from './app.js';
 import { sharedBackend } from './jobs/execute.js';
 import { InProcessRunner } from './jobs/in-process.js';
@@ -60,6 +61,27 @@ export function defaultJobsDir(modelsDir: string): string {
   return join(resolve(modelsDir), '..', 'jobs');
 }
 
+/**
+ * `http.createServer(app)` (what `app.listen` does), but each request and response is constructed
+ * on the app's own prototypes (`app.request`, `app.response`). Express re-parents every req and res
+ * with Object.setPrototypeOf; in V8 an object re-parented that way gets maps that are not shared
+ * through the transition tree, so every property the router, body parser and logger then add builds
+ * a fresh map for that one request, and every inline cache that touches req or res goes megamorphic.
+ * Born on those prototypes, Express's setPrototypeOf is a no-op and the maps stay shared.
+ */
+export function expressServer(app: express.Express): Server {
+  const base = { req: IncomingMessage as unknown as (this: unknown, ...args: unknown[]) => void, res: ServerResponse as unknown as (this: unknown, ...args: unknown[]) => void };
+  function AppRequest(this: unknown, ...args: unknown[]): void {
+    base.req.apply(this, args);
+  }
+  AppRequest.prototype = app.request;
+  function AppResponse(this: unknown, ...args: unknown[]): void {
+    base.res.apply(this, args);
+  }
+  AppResponse.prototype = app.response;
+  return createServer({ IncomingMessage: AppRequest as unknown as typeof IncomingMessage, ServerResponse: AppResponse as unknown as typeof ServerResponse }, app);
+}
+
 export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
   const logger = opts.logger === undefined ? pino({ name: 'plasticity-server' }) : opts.logger;
   const modelsDir = resolve(opts.modelsDir ?? 'models');
@@ -82,7 +104,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const webDir = opts.webDir === undefined ? defaultWebDir() : opts.webDir;
   const { app, close: closeApp } = createApp({ ...opts, webDir, store, runner, backend, logger });
   const server = await new Promise<Server>((ok, fail) => {
-    const s = app.listen(opts.port ?? 8080, opts.host ?? '127.0.0.1', (err?: Error) => (err ? fail(err) : ok(s)));
+    const s = expressServer(app);
+    s.once('error', fail);
+    s.listen(opts.port ?? 8080, opts.host ?? '127.0.0.1', () => {
+      s.off('error', fail);
+      ok(s);
+    });
   });
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;

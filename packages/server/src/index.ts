@@ -2,7 +2,7 @@
 // runners (in-process and BullMQ/Redis), OpenAPI document, and the Web-standard edge handler
 // (also importable alone as '@plasticity/server/edge', which keeps Express out of edge bundles).
 export { createApp, jobBody, type AppOptions, type PlasticityApp } from './app.js';
-export { startServer, defaultJobsDir, type ServerOptions, type RunningServer } from './server.js';
+export { startServer, expressServer, defaultJobsDir, type ServerOptions, type RunningServer } from './server.js';
 export { ModelStore, StoreError, modelId, isModelId, type StoredModel } from './store.js';
 export { createEdgeHandler, type EdgeHandler, type EdgeOptions } from './edge.js';
 export { ROUTES, openApiDocument, expressPath, type RouteDef, type RouteName, type ResponseDef } from './openapi.js';

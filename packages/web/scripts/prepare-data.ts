@@ -4,7 +4,7 @@
 // JSON (train and test merged); it is parsed once here with the library's own parser and
 // written as one IDX image file and one IDX label file, so the page builds exactly the rows
 // (and fingerprints) the CLI builds. Nothing is downloaded. Skips work whose output is current.
-import { FASHION_MNIST_CLASSES, parseFashionMnistJson } from '@plasticity/rules';
+import { loadSource } from '@plasticity/rules';
 import { createRequire } from 'node:module';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -75,20 +75,11 @@ async function mnist(): Promise<DataManifest['sets'][string]> {
 
 async function fashion(): Promise<DataManifest['sets'][string]> {
   const p = pkg('fashion-mnist');
-  const parts: { pixels: Uint8Array; n: number }[] = [];
-  for (let c = 0; c < FASHION_MNIST_CLASSES.length; c++) {
-    const file = join(p.dir, 'src', 'clothes', `${c}.json`);
-    parts.push(parseFashionMnistJson(await readFile(file), `fashion-mnist: ${file}`));
-  }
-  const n = parts.reduce((s, x) => s + x.n, 0);
-  const pixels = new Uint8Array(n * 784);
-  const labels = new Uint8Array(n);
-  let o = 0;
-  parts.forEach((x, c) => {
-    pixels.set(x.pixels, o * 784);
-    labels.fill(c, o, o + x.n);
-    o += x.n;
-  });
+  // The CLI's own loader, so the browser gets exactly the rows (and fingerprints) the CLI reads.
+  const { train } = await loadSource({ name: 'fashion-mnist' });
+  const n = train.n;
+  const pixels = train.data as Uint8Array;
+  const labels = Uint8Array.from(train.labels);
   const files = [
     await gzipTo('fashion-mnist/images-idx3-ubyte.gz', concat(idxHeader(0x803, [n, 28, 28]), pixels)),
     await gzipTo('fashion-mnist/labels-idx1-ubyte.gz', concat(idxHeader(0x801, [n]), labels)),

@@ -37,3 +37,9 @@ export function savedOptions(values: Record<string, unknown>): Record<string, un
   const { config: _c, json: _j, plain: _p, ...rest } = values;
   return Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
 }
+
+/** Resolves once any of the signals is aborted (at once if one already is): long-running commands wait on it. */
+export function untilAborted(...signals: AbortSignal[]): Promise<void> {
+  const any = AbortSignal.any(signals);
+  return any.aborted ? Promise.resolve() : new Promise((resolve) => any.addEventListener('abort', () => resolve(), { once: true }));
+}

@@ -1,7 +1,7 @@
 // `plasticity serve`: the HTTP API (@plasticity/server) on a port, with the model store in a
 // directory and jobs in-process, or on Redis with --redis / REDIS_URL. Logs are pino JSON
 // lines on stdout; Ctrl-C or SIGTERM closes it (running in-process jobs resume on restart).
-import type { CommandDef } from '../command.js';
+import { untilAborted, type CommandDef } from '../command.js';
 import { BACKEND_FLAG } from '../flag-tables.js';
 import type { FlagSpec } from '../flags.js';
 
@@ -38,11 +38,7 @@ export const serveCommand: CommandDef = {
       rateLimit: perMinute === 0 ? false : { perMinute, writesPerMinute: Math.max(10, Math.floor(perMinute / 50)) },
     });
     io.stderr.write(`plasticity API on ${server.url} (docs: ${server.url}/docs, OpenAPI: ${server.url}/openapi.json${server.webDir ? `, dashboard: ${server.url}/` : ''}); Ctrl-C stops it\n`);
-    await new Promise<void>((resolve) => {
-      if (interrupt.aborted || stop.aborted) return resolve();
-      interrupt.addEventListener('abort', () => resolve(), { once: true });
-      stop.addEventListener('abort', () => resolve(), { once: true });
-    });
+    await untilAborted(interrupt, stop);
     await server.close();
     return 0;
   },

@@ -3,7 +3,7 @@
 // store and jobs directories (a shared volume). Ctrl-C or SIGTERM finishes the current job's
 // lock cleanly; a killed worker's job is picked up by another after the lock expires.
 import { resolve } from 'node:path';
-import type { CommandDef } from '../command.js';
+import { untilAborted, type CommandDef } from '../command.js';
 import { BACKEND_FLAG } from '../flag-tables.js';
 import { CliError } from '../flags.js';
 import { JOBS_FLAG, MODELS_FLAG, REDIS_FLAG } from './serve.js';
@@ -41,11 +41,7 @@ export const workerCommand: CommandDef = {
       onEvent: (e) => log(e),
     });
     log({ type: 'ready', models: store.root });
-    await new Promise<void>((done) => {
-      if (interrupt.aborted || stop.aborted) return done();
-      interrupt.addEventListener('abort', () => done(), { once: true });
-      stop.addEventListener('abort', () => done(), { once: true });
-    });
+    await untilAborted(interrupt, stop);
     await w.close();
     return 0;
   },
